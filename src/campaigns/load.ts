@@ -1,0 +1,122 @@
+// Reads and validates the campaigns file; every problem is reported with the path of the bad value.
+import { readFile } from 'node:fs/promises'
+import { parseDocument } from 'yaml'
+import { Value } from 'typebox/value'
+import { isSupportedCountry } from 'libphonenumber-js/max'
+import { CampaignSchema, CampaignsFileSchema, SLUG_PATTERN, type CampaignConfig } from './schema.ts'
+import { resolveCampaign, type Campaign } from './campaign.ts'
+import { unknownVariables, TEMPLATE_VARIABLES } from './message-template.ts'
+import { checkMessage, type MessageReport } from './message-rules.ts'
+import { schemaErrors } from '../config/schema-errors.ts'
+
+export interface LoadedCampaigns {
+  campaigns: Map<string, Campaign>
+  /** Things an operator should see at start-up but that do not stop the server. */
+  warnings: string[]
+  /** Per campaign, the rendered messages' checks (the CLI's `check` prints these). */
+  reports: Map<string, Record<'cta' | 'confirm' | 'disclosure', MessageReport>>
+}
+
+export class CampaignsFileError extends Error {
+  readonly issues: string[]
+  constructor (source: string, issues: string[]) {
+    super(`${source} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+      issues.map(issue => `  - ${issue}`).join('\n'))
+    this.name = 'CampaignsFileError'
+    this.issues = issues
+  }
+}
+
+export async function loadCampaignsFile (path: string): Promise<LoadedCampaigns> {
+  let source: string
+  try {
+    source = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new CampaignsFileError(path, [`cannot be read: ${(err as Error).message}`])
+  }
+  return parseCampaigns(source, path)
+}
+
+export function parseCampaigns (source: string, sourceName = 'campaigns file'): LoadedCampaigns {
+  const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true })
+  if (document.errors.length > 0) {
+    throw new CampaignsFileError(sourceName, document.errors.map(e => `YAML: ${e.message.split('\n')[0]}`))
+  }
+  const data: unknown = document.toJS()
+  const fileIssues = schemaErrors(CampaignsFileSchema, data)
+  if (fileIssues.length > 0) throw new CampaignsFileError(sourceName, fileIssues)
+
+  const entries = Object.entries((data as { campaigns: Record<string, unknown> }).campaigns)
+  const issues: string[] = []
+  const warnings: string[] = []
+  const campaigns = new Map<string, Campaign>()
+  const reports: LoadedCampaigns['reports'] = new Map()
+  if (entries.length === 0) issues.push('campaigns: must list at least one campaign')
+
+  for (const [slug, raw] of entries) {
+    const at = `campaigns.${slug}`
+    if (!SLUG_PATTERN.test(slug)) {
+      issues.push(`${at}: the slug must be 1 to 64 lower-case letters, digits or dashes (it becomes the URL /c/<slug>)`)
+      continue
+    }
+    const campaignIssues = schemaErrors(CampaignSchema, raw, at)
+    if (campaignIssues.length > 0) {
+      issues.push(...campaignIssues)
+      continue
+    }
+    const config = Value.Default(CampaignSchema, structuredClone(raw)) as CampaignConfig
+    const crossIssues = crossFieldIssues(config, at)
+    if (crossIssues.length > 0) {
+      issues.push(...crossIssues)
+      continue
+    }
+    const campaign = resolveCampaign(slug, config)
+    const report = {
+      cta: checkMessage(campaign.ctaMessage, campaign.name),
+      confirm: checkMessage(campaign.confirmMessage, campaign.name),
+      disclosure: checkMessage(campaign.page.disclosure, campaign.name)
+    }
+    for (const [key, field] of [['cta', 'ctaMessage'], ['confirm', 'confirmMessage'], ['disclosure', 'disclosure']] as const) {
+      for (const problem of report[key].problems) {
+        const line = `${at}.${field}: ${problem} (carrier rule)`
+        if (campaign.allowNoncompliantMessages) warnings.push(`${line}; allowed by allowNoncompliantMessages`)
+        else issues.push(`${line}; fix the text or set allowNoncompliantMessages: true`)
+      }
+    }
+    // More than one segment costs the marketer double for every signup's CTA.
+    if (report.cta.segments.segments > 1) {
+      const { segments, encoding, units, nonGsmCharacters } = report.cta.segments
+      const why = nonGsmCharacters.length > 0 ? `; UCS-2 because of ${nonGsmCharacters.map(c => JSON.stringify(c)).join(' ')}` : ''
+      warnings.push(`${at}.ctaMessage: ${segments} SMS segments (${units} ${encoding} characters${why}): every signup pays ${segments}×`)
+    }
+    campaigns.set(slug, campaign)
+    reports.set(slug, report)
+  }
+  if (issues.length > 0) throw new CampaignsFileError(sourceName, issues)
+  return { campaigns, warnings, reports }
+}
+
+const TEMPLATE_FIELDS = ['ctaMessage', 'confirmMessage', 'title', 'headline', 'intro', 'consentText',
+  'disclosure', 'buttonText', 'successTitle', 'successText'] as const
+
+function crossFieldIssues (config: CampaignConfig, at: string): string[] {
+  const issues: string[] = []
+  const countries = [config.country, ...(config.allowedCountries ?? [])]
+  countries.forEach((code, i) => {
+    if (!isSupportedCountry(code)) {
+      const path = i === 0 ? 'country' : `allowedCountries[${i - 1}]`
+      issues.push(`${at}.${path}: ${code} is not a country with phone numbers we know`)
+    }
+  })
+  if (config.allowedCountries !== undefined && !config.allowedCountries.includes(config.country)) {
+    issues.push(`${at}.allowedCountries: must include the campaign's country (${config.country})`)
+  }
+  for (const field of TEMPLATE_FIELDS) {
+    const template = config[field]
+    if (template === undefined) continue
+    for (const name of unknownVariables(template)) {
+      issues.push(`${at}.${field}: unknown variable {${name}}; use ${Object.keys(TEMPLATE_VARIABLES).map(v => `{${v}}`).join(', ')}`)
+    }
+  }
+  return issues
+}

@@ -1,0 +1,68 @@
+// The campaigns file's schema: one TypeBox definition gives both validation and the TypeScript type.
+import { Type, type Static } from 'typebox'
+
+// `errorMessage` is our own annotation: the loader shows it instead of Ajv-style wording,
+// so an operator reads "must be a positive integer" rather than "must be >= 1".
+const httpUrl = (what: string) => Type.String({
+  pattern: '^https?://[^\\s/$.?#][^\\s]*$',
+  maxLength: 2000,
+  errorMessage: `must be the full http(s):// address of ${what}`
+})
+const text = (maxLength: number) => Type.String({
+  minLength: 1,
+  maxLength,
+  errorMessage: `must be text of 1 to ${maxLength} characters`
+})
+const countryCode = Type.String({
+  pattern: '^[A-Z]{2}$',
+  errorMessage: 'must be a two-letter ISO country code in capitals, e.g. US'
+})
+
+export const CampaignSchema = Type.Object({
+  name: text(60),
+  groupIds: Type.Array(Type.Integer({ minimum: 1, errorMessage: 'must be a positive integer' }), {
+    minItems: 1,
+    maxItems: 100,
+    errorMessage: 'must be a list of 1 to 100 ProTexting group ids'
+  }),
+  country: countryCode,
+  allowedCountries: Type.Optional(Type.Array(countryCode, {
+    minItems: 1,
+    uniqueItems: true,
+    errorMessage: 'must be a list of distinct two-letter country codes'
+  })),
+  ctaMessage: text(1000),
+  confirmMessage: text(1000),
+  sendCtaMessage: Type.Optional(Type.Enum(['auto', 'always'], {
+    default: 'auto',
+    errorMessage: 'must be auto (CTA only when not opted in yet) or always'
+  })),
+  termsUrl: httpUrl('the SMS terms'),
+  privacyUrl: httpUrl('the privacy policy'),
+  frequency: Type.Optional(text(80)),
+  title: Type.Optional(text(120)),
+  headline: Type.Optional(text(120)),
+  intro: Type.Optional(text(600)),
+  consentText: Type.Optional(text(400)),
+  disclosure: Type.Optional(text(1200)),
+  marketing: Type.Optional(Type.Boolean({ default: true, errorMessage: 'must be true or false' })),
+  buttonText: Type.Optional(text(40)),
+  successTitle: Type.Optional(text(120)),
+  successText: Type.Optional(text(600)),
+  successRedirectUrl: Type.Optional(httpUrl('the page to send visitors to after signing up')),
+  allowNoncompliantMessages: Type.Optional(Type.Boolean({
+    default: false,
+    errorMessage: 'must be true or false'
+  }))
+}, { additionalProperties: false })
+
+export type CampaignConfig = Static<typeof CampaignSchema>
+
+export const CampaignsFileSchema = Type.Object({
+  campaigns: Type.Record(Type.String(), Type.Unknown(), {
+    errorMessage: 'must map campaign slugs to campaign settings'
+  })
+}, { additionalProperties: false })
+
+/** Slugs appear in URLs (/c/<slug>): lower-case letters, digits and dashes only. */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/

@@ -1,0 +1,48 @@
+// The JSON API for embedders: the same signup service as the form, answered as 202 / 422 / 404 / 503.
+import type { FastifyInstance } from 'fastify'
+import { Type, type Static } from 'typebox'
+import type { SignupRouteOptions } from './signup-page.ts'
+import { notFoundJson } from './not-found.ts'
+import { SIGNUP_MESSAGES } from '../signup/messages.ts'
+
+const SignupBody = Type.Object({
+  // phone and consent are required by the signup service, not here, so a missing one gets the
+  // same visitor-worded refusal as on the form (the rules exist once).
+  phone: Type.Optional(Type.String({ maxLength: 64, description: 'Required: the mobile number as the visitor typed it' })),
+  country: Type.Optional(Type.String({ maxLength: 2, description: 'ISO country chosen by the visitor, when the campaign allows several' })),
+  consent: Type.Optional(Type.Boolean({ description: 'Required: true when the visitor ticked the SMS consent box' })),
+  source: Type.Optional(Type.String({ maxLength: 100, description: 'Where the visitor came from (QR, post, …)' }))
+})
+
+const FieldErrors = Type.Object({
+  errors: Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))
+})
+
+export default async function signupApiRoutes (app: FastifyInstance, options: SignupRouteOptions) {
+  const { campaigns, signups } = options
+
+  app.post<{ Params: { campaign: string }, Body: Static<typeof SignupBody> }>('/api/v1/campaigns/:campaign/signups', {
+    schema: {
+      params: Type.Object({ campaign: Type.String({ maxLength: 64 }) }),
+      body: SignupBody,
+      response: {
+        202: Type.Object({ status: Type.Literal('accepted'), message: Type.String(), last4: Type.String() }),
+        404: FieldErrors,
+        422: FieldErrors,
+        503: FieldErrors
+      }
+    }
+  }, async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundJson(reply, 'campaign')
+    const { phone, country, consent } = request.body
+    const result = await signups.signUp(campaign, { phone, country, consent })
+    if (result.status === 'accepted') {
+      return reply.code(202).send({ status: 'accepted', message: SIGNUP_MESSAGES.accepted, last4: result.last4 })
+    }
+    if (result.status === 'refused') {
+      return reply.code(422).send({ errors: result.errors.map(({ field, message }) => ({ field, message })) })
+    }
+    return reply.code(503).header('retry-after', '60').send({ errors: [{ field: 'form', message: result.message }] })
+  })
+}

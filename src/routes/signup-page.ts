@@ -1,0 +1,65 @@
+// The hosted page: GET shows the form, POST signs up (303 to thanks, or the form again with errors).
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { Campaign } from '../campaigns/campaign.ts'
+import type { SignupService } from '../signup/service.ts'
+import { formView, type FormValues } from './form-view.ts'
+import { notFoundPage } from './not-found.ts'
+
+export interface SignupRouteOptions {
+  campaigns: { get (slug: string): Campaign | undefined }
+  signups: SignupService
+}
+
+interface CampaignParams { campaign: string }
+type FormBody = Record<string, unknown> | undefined
+
+export default async function signupPageRoutes (app: FastifyInstance, options: SignupRouteOptions) {
+  const { campaigns, signups } = options
+
+  app.get<{ Params: CampaignParams }>('/c/:campaign', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    return reply.page(200, 'form', formView(campaign, { phone: '', country: campaign.country, consent: false }))
+  })
+
+  app.post<{ Params: CampaignParams, Body: FormBody }>('/c/:campaign', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    const body = request.body ?? {}
+    const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent })
+    if (result.status === 'accepted') {
+      // 303 so a refresh of the thank-you page never posts the form again.
+      const target = campaign.successRedirectUrl ?? `/c/${campaign.slug}/thanks?to=${result.last4}`
+      return reply.header('cache-control', 'no-store').redirect(target, 303)
+    }
+    const values = keptValues(body, campaign)
+    if (result.status === 'refused') return reply.page(422, 'form', formView(campaign, values, result.errors))
+    return retryLater(reply, campaign, values, result.message)
+  })
+
+  app.get<{ Params: CampaignParams, Querystring: { to?: unknown } }>('/c/:campaign/thanks', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    const to = request.query.to
+    return reply.page(200, 'thanks', {
+      title: `${campaign.page.successTitle} · ${campaign.name}`,
+      page: campaign.page,
+      name: campaign.name,
+      // Only ever four digits: the URL is logged, so it never carries the whole number.
+      last4: typeof to === 'string' && /^\d{4}$/.test(to) ? to : undefined,
+      formUrl: `/c/${campaign.slug}`
+    })
+  })
+}
+
+/** What the visitor typed, shown again (escaped by the template) so nothing has to be retyped. */
+function keptValues (body: Record<string, unknown>, campaign: Campaign): FormValues {
+  const phone = typeof body.phone === 'string' ? body.phone.slice(0, 64) : ''
+  const country = typeof body.country === 'string' ? body.country : campaign.country
+  return { phone, country, consent: body.consent !== undefined && body.consent !== '' }
+}
+
+function retryLater (reply: FastifyReply, campaign: Campaign, values: FormValues, message: string) {
+  reply.header('retry-after', '60')
+  return reply.page(503, 'form', formView(campaign, values, [{ field: 'form', code: 'unavailable', message }]))
+}

@@ -1,0 +1,69 @@
+// Builds the app as production does (stand-in over real HTTP, real client), with logs captured for assertions.
+import type { Test } from 'tap'
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { stringify } from 'yaml'
+import { buildApp } from '../src/app.ts'
+import { parseCampaigns } from '../src/campaigns/load.ts'
+import { loggerOptions } from '../src/logger.ts'
+import { createStandIn, type StandIn, type StandInOptions } from '../src/sandbox/stand-in.ts'
+import { createProtextingClient } from '../src/upstream/client.ts'
+import type { ProtextingClient } from '../src/upstream/types.ts'
+
+export const TEST_TOKEN = 'test-token-9f8e7d6c5b4a'
+
+export const usCampaign = {
+  name: "Joe's Coffee Club",
+  groupIds: [1],
+  country: 'US',
+  frequency: 'Up to 4 msgs/month',
+  ctaMessage: "Joe's Coffee Club: reply YES for up to 4 msgs/month. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+  confirmMessage: "Welcome to Joe's Coffee Club! Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+  termsUrl: 'https://example.com/terms',
+  privacyUrl: 'https://example.com/privacy'
+}
+
+export const testCampaigns = {
+  summer: { ...usCampaign, groupIds: [12, 15] },
+  world: { ...usCampaign, groupIds: [7], allowedCountries: ['US', 'CA', 'GB', 'MX'] },
+  always: { ...usCampaign, sendCtaMessage: 'always', successRedirectUrl: 'https://example.com/welcome' }
+}
+
+export interface TestApp {
+  app: Awaited<ReturnType<typeof buildApp>>
+  standIn: StandIn
+  /** Every log line written so far, as raw JSON text. */
+  logs: () => string
+}
+
+export async function buildTestApp (t: Test, options: {
+  campaigns?: Record<string, unknown>
+  standIn?: StandInOptions
+  sandbox?: boolean
+  upstream?: (baseUrl: string, logger: pino.Logger) => ProtextingClient
+} = {}): Promise<TestApp> {
+  let logText = ''
+  const sink = new Writable({ write (chunk, _encoding, done) { logText += String(chunk); done() } })
+  const logger = pino(loggerOptions('debug'), sink)
+
+  const standIn = createStandIn({ accessToken: TEST_TOKEN, ...options.standIn })
+  const baseUrl = await standIn.listen()
+  t.teardown(() => standIn.close())
+
+  const { campaigns } = parseCampaigns(stringify({ campaigns: options.campaigns ?? testCampaigns }))
+  const upstream = options.upstream?.(baseUrl, logger) ??
+    createProtextingClient({ baseUrl, accessToken: TEST_TOKEN, logger, headersTimeoutMs: 2000, bodyTimeoutMs: 2000 })
+  const app = await buildApp({ campaigns, upstream, sandbox: options.sandbox ?? false, logger })
+  t.teardown(() => app.close())
+  return { app, standIn, logs: () => logText }
+}
+
+/** A form post as a browser sends it. */
+export function formPost (url: string, fields: Record<string, string>) {
+  return {
+    method: 'POST' as const,
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString()
+  }
+}
