@@ -1,9 +1,12 @@
-// buildApp(config, deps): the whole HTTP app, ready to inject or listen; it never listens itself.
+// buildApp(deps): the whole HTTP app and its outbox dispatcher, ready to inject or listen; it never listens itself.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
 import type { Campaign } from './campaigns/campaign.ts'
 import type { ProtextingClient } from './upstream/types.ts'
+import type { Store } from './store/types.ts'
 import { createSignupService } from './signup/service.ts'
+import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts'
+import { systemClock, type Clock } from './outbox/clock.ts'
 import { redactUrl } from './upstream/redact.ts'
 import views from './plugins/views.ts'
 import errors from './plugins/errors.ts'
@@ -13,10 +16,33 @@ import signupApiRoutes from './routes/signup-api.ts'
 
 export interface AppDeps {
   campaigns: ReadonlyMap<string, Campaign>
+  /** Owned by the app from here on: closed when the app closes. */
   upstream: ProtextingClient
+  store: Store
+  /** Short hash naming the access token (see outbox/token-key.ts). */
+  tokenKey: string
   /** True when the upstream is the built-in stand-in: every page then says no SMS is sent. */
   sandbox: boolean
   logger: FastifyBaseLogger
+  clock?: Clock
+  random?: () => number
+  /** False in tests that look at what was queued without sending it. Default true. */
+  dispatch?: boolean
+  trustProxy?: boolean | number | string[]
+  /** How long a claimed signup stays claimed if its instance dies (default 30 s; keep above the upstream timeout). */
+  leaseMs?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    dispatcher: Dispatcher
+  }
+}
+
+/** A hop count becomes a function: Fastify honours numbers at run time but its types omit them. */
+function trustProxyOption (setting: AppDeps['trustProxy']) {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting
+  return setting ?? false
 }
 
 // A signup form posts a few hundred bytes; nothing legitimate comes near this.
@@ -26,21 +52,37 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT,
+    trustProxy: trustProxyOption(deps.trustProxy),
     // Campaign slugs and our paths are short; refuse absurd URLs before routing.
     routerOptions: { maxParamLength: 100 },
     return503OnClosing: true,
     // One line per request (below) instead of Fastify's two.
     disableRequestLogging: true
   })
-  const { campaigns, upstream, sandbox } = deps
+  const { campaigns, upstream, store, sandbox, tokenKey } = deps
+  const clock = deps.clock ?? systemClock
+
+  const dispatcher = createDispatcher({
+    store,
+    client: upstream,
+    tokenKey,
+    clock,
+    random: deps.random ?? Math.random,
+    logger: app.log.child({ component: 'outbox' }),
+    leaseMs: deps.leaseMs
+  })
+  app.decorate('dispatcher', dispatcher)
 
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT })
   await app.register(views, { sandbox })
   await app.register(errors)
 
-  const signups = createSignupService({ upstream, logger: app.log })
+  const signups = createSignupService({ store, tokenKey, now: () => clock.now(), queued: () => dispatcher.notify(), logger: app.log })
   await app.register(healthRoutes, {
-    readiness: () => ({ mode: sandbox ? 'sandbox' : 'live', campaigns: campaigns.size, problems: [] })
+    readiness: () => {
+      const { paused } = dispatcher.status()
+      return { mode: sandbox ? 'sandbox' : 'live', campaigns: campaigns.size, problems: paused === undefined ? [] : [paused] }
+    }
   })
   await app.register(signupPageRoutes, { campaigns, signups })
   await app.register(signupApiRoutes, { campaigns, signups })
@@ -52,6 +94,20 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     if (request.url === '/healthz' || request.url === '/readyz') request.log.debug(line, 'request')
     else request.log.info(line, 'request')
   })
-  app.addHook('onClose', async () => { await upstream.close() })
+
+  app.addHook('onReady', async () => {
+    // Each signup's proof points at its disclosure version; the text is stored once per version.
+    for (const campaign of campaigns.values()) {
+      await store.saveDisclosure(campaign.disclosureVersion, campaign.disclosureText, clock.now())
+    }
+    if (deps.dispatch !== false) dispatcher.start()
+  })
+  // Requests in flight have finished by now (Fastify closes the server first); then the calls
+  // in flight are recorded, the rest stays pending for the next start.
+  app.addHook('onClose', async () => {
+    await dispatcher.stop()
+    await upstream.close()
+    await store.close()
+  })
   return app
 }

@@ -8,6 +8,8 @@ import { loadCampaignsFile, CampaignsFileError } from './campaigns/load.ts'
 import { loggerOptions } from './logger.ts'
 import { createProtextingClient } from './upstream/client.ts'
 import { createStandIn, SANDBOX_TOKEN } from './sandbox/stand-in.ts'
+import { openStore } from './store/open.ts'
+import { tokenKeyOf } from './outbox/token-key.ts'
 import { buildApp } from './app.ts'
 
 // The token only ever comes from the environment; .env is a convenience for a VM, never served.
@@ -49,9 +51,22 @@ const upstream = createProtextingClient({
   headersTimeoutMs: config.upstreamTimeoutMs,
   bodyTimeoutMs: config.upstreamTimeoutMs
 })
-const app = await buildApp({ campaigns: loaded.campaigns, upstream, sandbox, logger })
+const store = await openStore({ url: config.databaseUrl, durability: config.durability })
+logger.info({ store: store.kind, durability: store.kind === 'sqlite' ? config.durability : undefined }, 'signups are stored durably before anyone is answered')
+const app = await buildApp({
+  campaigns: loaded.campaigns,
+  upstream,
+  store,
+  tokenKey: tokenKeyOf(config.accessToken ?? SANDBOX_TOKEN),
+  sandbox,
+  logger,
+  trustProxy: config.trustProxy,
+  // A claim must outlive the slowest call (connect + headers + body), then some.
+  leaseMs: 3 * config.upstreamTimeoutMs + 10_000
+})
 
-// Stop accepting, finish requests in flight, then close the upstream pool and the stand-in.
+// Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),
+// close the upstream pool and the store, then the stand-in.
 closeWithGrace({ delay: 10_000, logger }, async ({ err }) => {
   if (err !== undefined) logger.error({ err }, 'shutting down after an error')
   await app.close()

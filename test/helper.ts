@@ -9,6 +9,10 @@ import { loggerOptions } from '../src/logger.ts'
 import { createStandIn, type StandIn, type StandInOptions } from '../src/sandbox/stand-in.ts'
 import { createProtextingClient } from '../src/upstream/client.ts'
 import type { ProtextingClient } from '../src/upstream/types.ts'
+import { openStore } from '../src/store/open.ts'
+import type { Store } from '../src/store/types.ts'
+import { tokenKeyOf } from '../src/outbox/token-key.ts'
+import { createTestClock, type TestClock } from './test-clock.ts'
 
 export const TEST_TOKEN = 'test-token-9f8e7d6c5b4a'
 
@@ -32,6 +36,8 @@ export const testCampaigns = {
 export interface TestApp {
   app: Awaited<ReturnType<typeof buildApp>>
   standIn: StandIn
+  store: Store
+  clock: TestClock
   /** Every log line written so far, as raw JSON text. */
   logs: () => string
 }
@@ -41,6 +47,9 @@ export async function buildTestApp (t: Test, options: {
   standIn?: StandInOptions
   sandbox?: boolean
   upstream?: (baseUrl: string, logger: pino.Logger) => ProtextingClient
+  /** False: signups are recorded but not sent (to look at the queue). */
+  dispatch?: boolean
+  trustProxy?: boolean | number | string[]
 } = {}): Promise<TestApp> {
   let logText = ''
   const sink = new Writable({ write (chunk, _encoding, done) { logText += String(chunk); done() } })
@@ -53,9 +62,24 @@ export async function buildTestApp (t: Test, options: {
   const { campaigns } = parseCampaigns(stringify({ campaigns: options.campaigns ?? testCampaigns }))
   const upstream = options.upstream?.(baseUrl, logger) ??
     createProtextingClient({ baseUrl, accessToken: TEST_TOKEN, logger, headersTimeoutMs: 2000, bodyTimeoutMs: 2000 })
-  const app = await buildApp({ campaigns, upstream, sandbox: options.sandbox ?? false, logger })
+  const store = await openStore({ url: ':memory:' })
+  const clock = createTestClock()
+  const app = await buildApp({
+    campaigns,
+    upstream,
+    store,
+    tokenKey: tokenKeyOf(TEST_TOKEN),
+    sandbox: options.sandbox ?? false,
+    logger,
+    clock,
+    // Fixed jitter: backoff delays are the same in every run.
+    random: () => 0.5,
+    dispatch: options.dispatch,
+    trustProxy: options.trustProxy
+  })
+  await app.ready()
   t.teardown(() => app.close())
-  return { app, standIn, logs: () => logText }
+  return { app, standIn, store, clock, logs: () => logText }
 }
 
 /** A form post as a browser sends it. */

@@ -1,33 +1,10 @@
 // `npm start` as a newcomer runs it: sandbox by default, said loudly; bad settings stop it with the path.
 import t from 'tap'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
-
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
-const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }
-
-function start (env: Record<string, string>, cwd?: string) {
-  const child = spawn(process.execPath, [SERVER], { env: { ...BASE_ENV, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-  const lines: string[] = []
-  let stderr = ''
-  child.stderr.on('data', chunk => { stderr += String(chunk) })
-  const ready = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', line => {
-      lines.push(line)
-      const match = /"campaigns":\["(http:\/\/[^/]+)\//.exec(line)
-      if (match?.[1] !== undefined) resolve(match[1])
-    })
-    child.once('exit', code => reject(new Error(`exited ${code}: ${stderr}${lines.join('\n')}`)))
-  })
-  ready.catch(() => {}) // tests that expect an exit never await it
-  return { child, lines, ready, stderr: () => stderr }
-}
+import { startServer } from './spawn-server.ts'
 
 t.test('without a token it serves the demo in sandbox mode and says so first', async t => {
-  const server = start({})
+  const server = startServer({ DATABASE_URL: ':memory:' })
   t.teardown(() => { server.child.kill('SIGKILL') })
   const base = await server.ready
   const first = server.lines.slice(0, 2).map(line => JSON.parse(line) as { level: number, msg: string })
@@ -48,7 +25,7 @@ t.test('without a token it serves the demo in sandbox mode and says so first', a
   t.equal((await fetch(`${base}/readyz`)).status, 200)
 
   server.child.kill('SIGTERM')
-  const [code] = await once(server.child, 'exit')
+  const code = await server.exited
   t.equal(code, 0, 'shuts down cleanly on SIGTERM')
   t.notOk(server.lines.join('\n').includes('6465550123'), 'the whole number is never logged')
 })
@@ -57,8 +34,8 @@ t.test('a bad campaigns file stops the server with every problem by path', async
   const dir = t.testdir()
   const file = `${dir}/campaigns.yaml`
   await writeFile(file, 'campaigns:\n  summer:\n    name: Joe\n    groupIds: [12, 0]\n')
-  const server = start({ CAMPAIGNS_FILE: file })
-  const [code] = await once(server.child, 'exit')
+  const server = startServer({ CAMPAIGNS_FILE: file })
+  const code = await server.exited
   t.equal(code, 1)
   const output = server.lines.join('\n')
   t.match(output, /campaigns\.summer\.groupIds\[1\]: must be a positive integer/)
@@ -66,16 +43,16 @@ t.test('a bad campaigns file stops the server with every problem by path', async
 })
 
 t.test('a bad environment variable stops the server and names it', async t => {
-  const server = start({ PORT: 'eighty' })
-  const [code] = await once(server.child, 'exit')
+  const server = startServer({ PORT: 'eighty' })
+  const code = await server.exited
   t.equal(code, 1)
   t.match(server.stderr(), /PORT: must be a port number/)
 })
 
 t.test('.env in the working directory is read', async t => {
   const dir = t.testdir({ '.env': 'CAMPAIGNS_FILE=from-dot-env.yaml\n' })
-  const server = start({}, dir)
-  const [code] = await once(server.child, 'exit')
+  const server = startServer({}, dir)
+  const code = await server.exited
   t.equal(code, 1)
   t.match(server.lines.join('\n'), /from-dot-env\.yaml.*cannot be read/)
 })

@@ -32,7 +32,11 @@ export interface Campaign {
   ctaMessage: string
   confirmMessage: string
   page: CampaignPage
-  /** Hash of the consent wording shown, so each signup's proof names the exact text. */
+  /** The same number for this campaign within this window is recorded but not sent again. */
+  duplicateWindowMs: number
+  /** The consent wording as shown (checkbox label, disclosure, links), saved once per version. */
+  disclosureText: string
+  /** Hash of disclosureText, so each signup's proof names the exact text. */
   disclosureVersion: string
 }
 
@@ -73,6 +77,12 @@ export function resolveCampaign (slug: string, config: CampaignConfig): Campaign
     successText: pageText('successText')
   }
   const country = config.country as CountryCode
+  const disclosureText = [
+    `Checkbox: ${page.consentText}`,
+    `Disclosure: ${page.disclosure}`,
+    `Terms: ${config.termsUrl}`,
+    `Privacy: ${config.privacyUrl}`
+  ].join('\n')
   return {
     slug,
     name: config.name,
@@ -89,7 +99,9 @@ export function resolveCampaign (slug: string, config: CampaignConfig): Campaign
     ctaMessage: renderTemplate(config.ctaMessage, values),
     confirmMessage: renderTemplate(config.confirmMessage, values),
     page,
-    disclosureVersion: hashText([page.consentText, page.disclosure, config.termsUrl, config.privacyUrl].join('\n'))
+    duplicateWindowMs: (config.duplicateWindowHours ?? 24) * 3_600_000,
+    disclosureText,
+    disclosureVersion: hashText(disclosureText)
   }
 }
 

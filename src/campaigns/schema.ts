@@ -50,6 +50,12 @@ export const CampaignSchema = Type.Object({
   successTitle: Type.Optional(text(120)),
   successText: Type.Optional(text(600)),
   successRedirectUrl: Type.Optional(httpUrl('the page to send visitors to after signing up')),
+  duplicateWindowHours: Type.Optional(Type.Number({
+    minimum: 0,
+    maximum: 24 * 365,
+    default: 24,
+    errorMessage: 'must be a number of hours from 0 (off) to 8760'
+  })),
   allowNoncompliantMessages: Type.Optional(Type.Boolean({
     default: false,
     errorMessage: 'must be true or false'

@@ -5,6 +5,7 @@ import { schemaErrors } from './schema-errors.ts'
 import { Value } from 'typebox/value'
 
 export const DEFAULT_API_URL = 'https://api2.protexting.com/v1'
+export const DEFAULT_DATABASE_URL = 'data/optline.db'
 export const BUNDLED_CAMPAIGNS_FILE = fileURLToPath(new URL('../../config/campaigns.example.yaml', import.meta.url))
 
 const EnvSchema = Type.Object({
@@ -20,7 +21,16 @@ const EnvSchema = Type.Object({
     default: DEFAULT_API_URL,
     errorMessage: 'must be an http(s):// URL such as https://api2.protexting.com/v1'
   }),
-  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.String({ minLength: 1, default: DEFAULT_DATABASE_URL }),
+  DATABASE_DURABILITY: Type.Enum(['full', 'normal'], {
+    default: 'full',
+    errorMessage: 'must be full (survives power loss) or normal (survives a crash of the process; faster)'
+  }),
+  TRUST_PROXY: Type.String({
+    pattern: '^(false|true|\\d{1,2}|[0-9a-fA-F.:/]+(\\s*,\\s*[0-9a-fA-F.:/]+)*)$',
+    default: 'false',
+    errorMessage: 'must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs'
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: 'info',
     errorMessage: 'must be one of fatal, error, warn, info, debug, trace, silent'
@@ -37,7 +47,11 @@ export interface AppConfig {
   /** Undefined means sandbox mode: the built-in stand-in answers and no SMS is sent. */
   accessToken: string | undefined
   apiUrl: string
-  databaseUrl: string | undefined
+  /** A file path or :memory: (SQLite) or a postgres:// URL. */
+  databaseUrl: string
+  durability: 'full' | 'normal'
+  /** Fastify's trustProxy: which X-Forwarded-For hops to believe for the client address. */
+  trustProxy: boolean | number | string[]
   logLevel: Env['LOG_LEVEL']
   upstreamTimeoutMs: number
 }
@@ -69,7 +83,16 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
     accessToken: valid.PROTEXTING_ACCESS_TOKEN,
     apiUrl: valid.PROTEXTING_API_URL,
     databaseUrl: valid.DATABASE_URL,
+    durability: valid.DATABASE_DURABILITY,
+    trustProxy: parseTrustProxy(valid.TRUST_PROXY),
     logLevel: valid.LOG_LEVEL,
     upstreamTimeoutMs: valid.UPSTREAM_TIMEOUT_MS
   }
+}
+
+function parseTrustProxy (value: string): boolean | number | string[] {
+  if (value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  return value.split(',').map(part => part.trim())
 }

@@ -6,7 +6,7 @@ import type { FieldError, SignupField } from '../signup/service.ts'
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' })
 
-export interface FormValues { phone: string, country: string, consent: boolean }
+export interface FormValues { phone: string, country: string, consent: boolean, source: string, referrer: string }
 
 export function formView (campaign: Campaign, values: FormValues, errors: FieldError[] = []) {
   const byField: Partial<Record<SignupField, string>> = {}

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static } from 'typebox'
 import type { SignupRouteOptions } from './signup-page.ts'
 import { notFoundJson } from './not-found.ts'
+import { signupContext } from './signup-context.ts'
 import { SIGNUP_MESSAGES } from '../signup/messages.ts'
 
 const SignupBody = Type.Object({
@@ -11,7 +12,9 @@ const SignupBody = Type.Object({
   phone: Type.Optional(Type.String({ maxLength: 64, description: 'Required: the mobile number as the visitor typed it' })),
   country: Type.Optional(Type.String({ maxLength: 2, description: 'ISO country chosen by the visitor, when the campaign allows several' })),
   consent: Type.Optional(Type.Boolean({ description: 'Required: true when the visitor ticked the SMS consent box' })),
-  source: Type.Optional(Type.String({ maxLength: 100, description: 'Where the visitor came from (QR, post, …)' }))
+  source: Type.Optional(Type.String({ maxLength: 64, description: 'Source tag: where the visitor came from (letters, digits, . _ ~ -)' })),
+  pageUrl: Type.Optional(Type.String({ maxLength: 1000, description: 'The page the form was on (defaults to the Referer header)' })),
+  referrer: Type.Optional(Type.String({ maxLength: 1000, description: 'The page that sent the visitor to the form' }))
 })
 
 const FieldErrors = Type.Object({
@@ -35,8 +38,9 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
   }, async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundJson(reply, 'campaign')
-    const { phone, country, consent } = request.body
-    const result = await signups.signUp(campaign, { phone, country, consent })
+    const { phone, country, consent, source, pageUrl, referrer } = request.body
+    const context = signupContext(request, { source, pageUrl, referrer })
+    const result = await signups.signUp(campaign, { phone, country, consent, context })
     if (result.status === 'accepted') {
       return reply.code(202).send({ status: 'accepted', message: SIGNUP_MESSAGES.accepted, last4: result.last4 })
     }

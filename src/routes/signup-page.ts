@@ -4,6 +4,7 @@ import type { Campaign } from '../campaigns/campaign.ts'
 import type { SignupService } from '../signup/service.ts'
 import { formView, type FormValues } from './form-view.ts'
 import { notFoundPage } from './not-found.ts'
+import { boundedText, signupContext, sourceTag } from './signup-context.ts'
 
 export interface SignupRouteOptions {
   campaigns: { get (slug: string): Campaign | undefined }
@@ -16,17 +17,20 @@ type FormBody = Record<string, unknown> | undefined
 export default async function signupPageRoutes (app: FastifyInstance, options: SignupRouteOptions) {
   const { campaigns, signups } = options
 
-  app.get<{ Params: CampaignParams }>('/c/:campaign', async (request, reply) => {
+  app.get<{ Params: CampaignParams, Querystring: { src?: unknown } }>('/c/:campaign', async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundPage(reply, 'campaign')
-    return reply.page(200, 'form', formView(campaign, { phone: '', country: campaign.country, consent: false }))
+    // The source tag and the visitor's referrer ride along in hidden fields to the consent proof.
+    const hidden = { source: sourceTag(request.query.src) ?? '', referrer: boundedText(request.headers.referer) ?? '' }
+    return reply.page(200, 'form', formView(campaign, { phone: '', country: campaign.country, consent: false, ...hidden }))
   })
 
   app.post<{ Params: CampaignParams, Body: FormBody }>('/c/:campaign', async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundPage(reply, 'campaign')
     const body = request.body ?? {}
-    const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent })
+    const context = signupContext(request, { source: body.source, referrer: body.referrer })
+    const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent, context })
     if (result.status === 'accepted') {
       // 303 so a refresh of the thank-you page never posts the form again.
       const target = campaign.successRedirectUrl ?? `/c/${campaign.slug}/thanks?to=${result.last4}`
@@ -56,7 +60,13 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
 function keptValues (body: Record<string, unknown>, campaign: Campaign): FormValues {
   const phone = typeof body.phone === 'string' ? body.phone.slice(0, 64) : ''
   const country = typeof body.country === 'string' ? body.country : campaign.country
-  return { phone, country, consent: body.consent !== undefined && body.consent !== '' }
+  return {
+    phone,
+    country,
+    consent: body.consent !== undefined && body.consent !== '',
+    source: sourceTag(body.source) ?? '',
+    referrer: boundedText(body.referrer) ?? ''
+  }
 }
 
 function retryLater (reply: FastifyReply, campaign: Campaign, values: FormValues, message: string) {

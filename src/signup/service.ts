@@ -1,8 +1,10 @@
-// The one signup service behind both the HTML form and the JSON API: validate, then opt in upstream.
+// The one signup service behind both the HTML form and the JSON API: validate, then record durably and queue.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Campaign } from '../campaigns/campaign.ts'
 import { normalizePhone } from '../phone/normalize.ts'
-import type { OptInRequest, ProtextingClient, UpstreamOutcome } from '../upstream/types.ts'
+import type { OptInRequest } from '../upstream/types.ts'
+import type { Store, ConsentProof } from '../store/types.ts'
+import { maskPhone } from '../upstream/redact.ts'
 import { SIGNUP_MESSAGES } from './messages.ts'
 
 export type SignupField = 'phone' | 'country' | 'consent' | 'form'
@@ -13,14 +15,18 @@ export interface FieldError {
   message: string
 }
 
+/** Facts about the request, captured server-side for the consent proof. */
+export type SignupContext = Omit<ConsentProof, 'disclosureVersion' | 'consentGiven'>
+
 export interface SignupInput {
   phone: unknown
   country?: unknown
   consent: unknown
+  context: SignupContext
 }
 
 export type SignupResult =
-  | { status: 'accepted', last4: string, contactId: number | undefined }
+  | { status: 'accepted', last4: string }
   | { status: 'refused', errors: FieldError[] }
   | { status: 'unavailable', message: string }
 
@@ -28,11 +34,21 @@ export interface SignupService {
   signUp (campaign: Campaign, input: SignupInput): Promise<SignupResult>
 }
 
+export interface SignupServiceDeps {
+  store: Store
+  /** Which access token will send it (a hash, never the token). */
+  tokenKey: string
+  now: () => number
+  /** Called after a new (non-duplicate) signup is durable, so the dispatcher sends it at once. */
+  queued: () => void
+  logger: FastifyBaseLogger
+}
+
 // A checkbox posts its value ("yes"; "on" when a page omits it); JSON callers send true.
 const CONSENT_VALUES = new Set([true, 'true', 'yes', 'on', '1'])
 
-export function createSignupService (deps: { upstream: ProtextingClient, logger: FastifyBaseLogger }): SignupService {
-  const { upstream, logger } = deps
+export function createSignupService (deps: SignupServiceDeps): SignupService {
+  const { store, tokenKey, now, queued, logger } = deps
   return {
     async signUp (campaign, input) {
       const errors: FieldError[] = []
@@ -44,8 +60,32 @@ export function createSignupService (deps: { upstream: ProtextingClient, logger:
       }
       if (!phone.ok || errors.length > 0) return { status: 'refused', errors }
 
-      const outcome = await upstream.optIn(optInRequest(campaign, phone.phoneNumber), { campaign: campaign.slug })
-      return resultOf(outcome, phone.phoneNumber.slice(-4), campaign, logger)
+      let duplicate: boolean
+      let id: number
+      try {
+        ({ id, duplicate } = await store.accept({
+          campaign: campaign.slug,
+          phoneNumber: phone.phoneNumber,
+          e164: phone.e164,
+          request: optInRequest(campaign, phone.phoneNumber),
+          tokenKey,
+          consent: { ...input.context, disclosureVersion: campaign.disclosureVersion, consentGiven: true },
+          createdAt: now()
+        }, campaign.duplicateWindowMs))
+      } catch (err) {
+        // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
+        logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')
+        return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+      }
+      const last4 = phone.phoneNumber.slice(-4)
+      if (duplicate) {
+        // Answered exactly like a success, so the form never reveals who is subscribed,
+        // and a victim's number cannot be bombed with CTAs.
+        logger.info({ campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }, 'duplicate signup recorded, not sent again')
+      } else {
+        queued()
+      }
+      return { status: 'accepted', last4 }
     }
   }
 }
@@ -58,32 +98,5 @@ export function optInRequest (campaign: Campaign, phoneNumber: string): OptInReq
     ConfirmMessage: campaign.confirmMessage,
     // Left out unless the campaign asks: then an already opted-in contact gets no second CTA.
     ...(campaign.sendCtaMessage === 'always' ? { SendCTAMessage: 1 as const } : {})
-  }
-}
-
-function resultOf (outcome: UpstreamOutcome, last4: string, campaign: Campaign, logger: FastifyBaseLogger): SignupResult {
-  switch (outcome.kind) {
-    case 'created':
-      return { status: 'accepted', last4, contactId: outcome.contactId }
-    case 'rejected': {
-      // 422: the upstream's field messages. A PhoneNumber complaint is the visitor's to fix;
-      // anything else (GroupIds) is a campaign setting the operator must fix.
-      const aboutPhone = outcome.errors.some(e => e.field === 'PhoneNumber')
-      if (!aboutPhone) {
-        logger.error({ campaign: campaign.slug, upstreamErrors: outcome.errors }, 'ProTexting rejected the campaign settings: check groupIds and messages')
-      }
-      return {
-        status: 'refused',
-        errors: [aboutPhone
-          ? { field: 'phone', code: 'upstream_rejected', message: SIGNUP_MESSAGES.upstreamRefusedPhone }
-          : { field: 'form', code: 'upstream_rejected', message: SIGNUP_MESSAGES.upstreamRefused }]
-      }
-    }
-    case 'unauthorized':
-    case 'misconfigured':
-    case 'rate_limited':
-    case 'unavailable':
-      // The client already logged the alert with its details; the visitor gets a polite retry.
-      return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
   }
 }

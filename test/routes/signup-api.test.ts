@@ -14,6 +14,7 @@ t.test('a valid signup is accepted with 202 and reaches ProTexting', async t => 
   const res = await app.inject(post('summer', { phone: '646.555.0123', consent: true, source: 'instagram' }))
   t.equal(res.statusCode, 202)
   t.same(res.json(), { status: 'accepted', message: 'Check your phone: we sent you a text. Reply YES to confirm.', last4: '0123' })
+  await app.dispatcher.settled()
   t.match(standIn.calls[0]?.body, { PhoneNumber: '16465550123', GroupIds: [12, 15] })
 })
 
@@ -43,6 +44,7 @@ t.test('missing fields get the same words as on the form', async t => {
 t.test('the country applies on multi-country campaigns', async t => {
   const { app, standIn } = await buildTestApp(t)
   t.equal((await app.inject(post('world', { phone: '55 1234 5678', country: 'MX', consent: true }))).statusCode, 202)
+  await app.dispatcher.settled()
   t.match(standIn.calls[0]?.body, { PhoneNumber: '525512345678' })
   const refused = await app.inject(post('world', { phone: '06 12 34 56 78', country: 'FR', consent: true }))
   t.equal(refused.statusCode, 422)

@@ -56,6 +56,7 @@ t.test('a signup reaches ProTexting exactly as documented and lands on the thank
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, '/c/summer/thanks?to=0123')
 
+  await app.dispatcher.settled()
   t.equal(standIn.calls.length, 1)
   const call = standIn.calls[0]!
   t.equal(call.path, '/v1/contacts-opt-in/create')
@@ -90,6 +91,7 @@ t.test('sendCtaMessage: always and a redirect after success', async t => {
   const res = await app.inject(formPost('/c/always', { phone: '+1 646 555 0123', consent: 'yes' }))
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, 'https://example.com/welcome')
+  await app.dispatcher.settled()
   t.equal((standIn.calls[0]?.body as { SendCTAMessage?: number }).SendCTAMessage, 1)
 })
 
@@ -97,6 +99,7 @@ t.test('a visitor on a multi-country campaign signs up with the country they cho
   const { app, standIn } = await buildTestApp(t)
   const res = await app.inject(formPost('/c/world', { country: 'GB', phone: '07400 123456', consent: 'yes' }))
   t.equal(res.statusCode, 303)
+  await app.dispatcher.settled()
   t.match(standIn.calls[0]?.body, { PhoneNumber: '447400123456', GroupIds: [7] })
 })
 

@@ -1,0 +1,243 @@
+// The outbox dispatcher: claims due signups, paces them through the shared bucket, makes the opt-in call, records it.
+import { randomUUID } from 'node:crypto'
+import type { FastifyBaseLogger } from 'fastify'
+import type { ClaimedSignup, Store, AttemptResolution } from '../store/types.ts'
+import type { OptInRequest, ProtextingClient, UpstreamOutcome } from '../upstream/types.ts'
+import { maskPhone } from '../upstream/redact.ts'
+import type { Clock } from './clock.ts'
+import { takeToken, refundToken, observe, initialBucket } from './pacer.ts'
+import { retryDelay } from './backoff.ts'
+
+export interface DispatcherOptions {
+  store: Store
+  client: ProtextingClient
+  /** Short hash of the access token: the bucket and the signups it paces. */
+  tokenKey: string
+  clock: Clock
+  random: () => number
+  logger: FastifyBaseLogger
+  /** A claim older than this is taken back by any dispatcher (its owner died): keep it above the upstream timeout. */
+  leaseMs?: number
+  /** Calls in flight at once for this token. */
+  concurrency?: number
+  /** How often an idle dispatcher looks for signups accepted by other instances. */
+  pollMs?: number
+  /** While paused (401/403/misconfigured), one signup is tried again this often to see if it was fixed. */
+  pauseProbeMs?: number
+}
+
+export interface DispatcherStatus {
+  /** Why sending is paused (the operator must act), or undefined while sending. */
+  paused: string | undefined
+  inFlight: number
+  /** Retries after a failure that may have reached the upstream: possible double CTAs. */
+  possibleDoubleSends: number
+  delivered: number
+  retries: number
+}
+
+export interface Dispatcher {
+  start (): void
+  /** A new signup was accepted here: look now instead of at the next poll. */
+  notify (): void
+  /** Stops claiming, waits for calls in flight to be recorded, gives back what was claimed but not sent. */
+  stop (): Promise<void>
+  /** Resolves once nothing is in flight and nothing is due (what tests and benchmarks wait for). */
+  settled (): Promise<void>
+  status (): DispatcherStatus
+}
+
+const DETAIL_LIMIT = 4096
+
+export function createDispatcher (options: DispatcherOptions): Dispatcher {
+  const { store, client, tokenKey, clock, random, logger } = options
+  const leaseMs = options.leaseMs ?? 30_000
+  const concurrency = options.concurrency ?? 2
+  const pollMs = options.pollMs ?? 1000
+  const pauseProbeMs = options.pauseProbeMs ?? 5 * 60_000
+  const owner = randomUUID()
+  const inFlight = new Set<Promise<void>>()
+  const counters = { possibleDoubleSends: 0, delivered: 0, retries: 0 }
+  let paused: string | undefined
+  let answered = false
+  let stopping = false
+  let running: Promise<void> | undefined
+  let wake = new AbortController()
+  // True between "the last claim found nothing and nothing is in flight" and the next notify().
+  let idle = false
+  let idleWaiters: Array<() => void> = []
+  const stopSignal = new AbortController()
+
+  function notify () {
+    // A paused dispatcher stays idle: new signups wait for the pause probe.
+    if (paused === undefined) idle = false
+    wake.abort()
+  }
+
+  function markIdle () {
+    idle = true
+    for (const resolve of idleWaiters) resolve()
+    idleWaiters = []
+  }
+
+  /** Sleeps until `ms` pass, notify() is called or stop() begins. */
+  async function nap (ms: number) {
+    if (stopping) return
+    await clock.sleep(ms, wake.signal)
+    idle = false
+    if (wake.signal.aborted) wake = new AbortController()
+  }
+
+  async function loop () {
+    // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets it while this awaits
+    while (!stopping) {
+      if (paused !== undefined) {
+        // New signups do not wake a paused dispatcher: only the probe timer (or stop) does.
+        markIdle()
+        await clock.sleep(pauseProbeMs, stopSignal.signal)
+        idle = false
+        if (stopping) break
+        // Probe: let one signup through; its outcome pauses again or resumes.
+      }
+      // Until the first answer teaches the real limit, one call at a time: a wrong first guess
+      // with many calls in flight would earn several 429s.
+      if (inFlight.size >= (answered ? concurrency : 1)) {
+        await Promise.race(inFlight)
+        continue
+      }
+      const due = await store.nextDue(tokenKey)
+      const now = clock.now()
+      if (due === undefined || due > now) {
+        if (inFlight.size === 0 && !wake.signal.aborted) markIdle()
+        // Woken early by a new signup or a finished call; otherwise look again for other instances' work.
+        await nap(due === undefined ? pollMs : Math.min(pollMs, due - now))
+        continue
+      }
+      // The token comes first and the claim second, so a claim is held only for the call itself
+      // and a dead instance's claims come back after a short lease.
+      if (!(await waitForToken())) break
+      const [signup] = await store.claim(tokenKey, 1, clock.now(), leaseMs, owner)
+      if (signup === undefined) {
+        await store.withBucket(tokenKey, state => ({ state: refundToken(state ?? initialBucket(clock.now()), clock.now()), result: undefined }))
+        continue
+      }
+      const call = send(signup).catch(err => logger.error({ err, signupId: signup.id }, 'dispatch failed; the signup stays claimed until its lease expires'))
+      const tracked = call.finally(() => {
+        inFlight.delete(tracked)
+        wake.abort()
+      })
+      inFlight.add(tracked)
+      if (paused !== undefined) await tracked // a probe goes alone
+    }
+  }
+
+  /** Takes one token from the shared bucket, sleeping until one is free. False when stopping. */
+  async function waitForToken (): Promise<boolean> {
+    // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets it while this awaits
+    while (!stopping) {
+      const waitMs = await store.withBucket(tokenKey, state => {
+        const taken = takeToken(state, clock.now())
+        return { state: taken.state, result: taken.waitMs }
+      })
+      if (waitMs <= 0) return true
+      await clock.sleep(waitMs, stopSignal.signal)
+    }
+    return false
+  }
+
+  async function send (signup: ClaimedSignup) {
+    const startedAt = clock.now()
+    const outcome = await client.optIn(requestFor(signup), { campaign: signup.campaign })
+    const finishedAt = clock.now()
+    await store.withBucket(tokenKey, state => {
+      let next = observe(state, finishedAt, { status: 'status' in outcome ? outcome.status : undefined, rateLimit: outcome.rateLimit, latencyMs: outcome.latencyMs })
+      // A call that provably never left spent nothing upstream: give its token back.
+      if (outcome.kind === 'unavailable' && !outcome.maybeProcessed) next = refundToken(next, finishedAt)
+      return { state: next, result: undefined }
+    })
+    answered = true
+    const resolution = resolve(signup, outcome, finishedAt)
+    await store.finishAttempt({
+      signupId: signup.id,
+      startedAt,
+      finishedAt,
+      outcome: outcome.kind,
+      httpStatus: 'status' in outcome ? outcome.status : undefined,
+      detail: detailOf(outcome),
+      maybeProcessed: outcome.kind === 'unavailable' && outcome.maybeProcessed
+    }, resolution)
+  }
+
+  function resolve (signup: ClaimedSignup, outcome: UpstreamOutcome, now: number): AttemptResolution {
+    const facts = { signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1 }
+    switch (outcome.kind) {
+      case 'created':
+        counters.delivered++
+        if (paused !== undefined) {
+          logger.warn(facts, 'ProTexting accepts calls again: sending resumed')
+          paused = undefined
+        }
+        return { status: 'delivered', contactId: outcome.contactId }
+      case 'rejected':
+        return { status: 'rejected', error: outcome.errors.map(e => `${e.field}: ${e.message}`).join('; ') || outcome.message }
+      case 'unauthorized':
+      case 'misconfigured':
+        // Every further call would fail the same way: stop sending, keep everything, tell the operator.
+        paused = `ProTexting answered ${outcome.status} (${outcome.message}): sending is paused; fix PROTEXTING_ACCESS_TOKEN or PROTEXTING_API_URL and restart`
+        logger.error({ ...facts, status: outcome.status }, paused)
+        return { status: 'pending', nextAttemptAt: now, error: `${outcome.status}: ${outcome.message}` }
+      case 'rate_limited':
+        // The bucket now holds calls back until a token refills; no backoff on top.
+        counters.retries++
+        logger.warn({ ...facts, reason: 'rate_limited', resetSeconds: outcome.resetSeconds }, 'opt-in will be retried: rate limited')
+        return { status: 'pending', nextAttemptAt: now, error: '429: rate limited' }
+      case 'unavailable': {
+        counters.retries++
+        const delayMs = retryDelay(signup.attempts + 1, random)
+        if (outcome.maybeProcessed) counters.possibleDoubleSends++
+        logger.warn({ ...facts, reason: outcome.reason, status: outcome.status, retryInMs: delayMs, maybeProcessed: outcome.maybeProcessed },
+          outcome.maybeProcessed ? 'opt-in will be retried; the failed call may have reached ProTexting (possible double CTA)' : 'opt-in will be retried')
+        return { status: 'pending', nextAttemptAt: now + delayMs, error: `${outcome.reason}: ${outcome.message}` }
+      }
+    }
+  }
+
+  return {
+    start () {
+      if (running !== undefined) return
+      running = loop().catch(err => { logger.fatal({ err }, 'the dispatcher stopped') })
+    },
+    notify,
+    async stop () {
+      stopping = true
+      stopSignal.abort()
+      markIdle()
+      notify()
+      await running
+      await Promise.allSettled([...inFlight])
+    },
+    status () {
+      return { paused, inFlight: inFlight.size, ...counters }
+    },
+    settled () {
+      if (idle || stopping) return Promise.resolve()
+      return new Promise(resolve => idleWaiters.push(resolve))
+    }
+  }
+}
+
+/**
+ * A retry leaves SendCTAMessage out: if the first call did reach ProTexting, the contact is opted in
+ * already and gets no second CTA (shared/protexting-v1.md, "Safety of retries").
+ */
+function requestFor (signup: ClaimedSignup): OptInRequest {
+  if (signup.attempts === 0) return signup.request
+  const { SendCTAMessage: _dropped, ...retry } = signup.request
+  return retry
+}
+
+function detailOf (outcome: UpstreamOutcome): string {
+  const { latencyMs, rateLimit, ...rest } = outcome
+  const text = JSON.stringify({ ...rest, latencyMs, rateLimit })
+  return text.length > DETAIL_LIMIT ? text.slice(0, DETAIL_LIMIT) : text
+}

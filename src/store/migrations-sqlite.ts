@@ -1,0 +1,82 @@
+// SQLite schema, as numbered migrations: entry i brings the database to PRAGMA user_version i + 1.
+// Append only: never edit a migration that has shipped, add a new one. Times are ms since epoch (UTC).
+
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1. Signups (the outbox) and their consent proof, plus the disclosure texts the proofs point at.
+  // INTEGER PRIMARY KEY without AUTOINCREMENT: ids of a rolled-back batch may be reused, but nobody was
+  // ever told those ids, and it saves a sqlite_sequence write per row.
+  // Consent rows live in their own insert-only table: the ledger is never rewritten by dispatch updates.
+  // No foreign key from consent to disclosures: a missing disclosure text must never refuse a signup.
+  `
+  CREATE TABLE signups (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    phone_number TEXT NOT NULL,
+    e164 TEXT NOT NULL,
+    request TEXT NOT NULL,
+    token_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'rejected', 'duplicate')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    lease_until INTEGER,
+    claimed_by TEXT,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    contact_id INTEGER,
+    last_error TEXT
+  ) STRICT;
+
+  -- Claims scan a token's unfinished signups oldest first and stop after LIMIT rows; finished rows leave the index.
+  CREATE INDEX signups_active ON signups (token_key, id) WHERE status IN ('pending', 'sending');
+  -- nextDue(): the earliest retry time and the earliest lease expiry of a token, each one index probe.
+  CREATE INDEX signups_pending_due ON signups (token_key, next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX signups_lease ON signups (token_key, lease_until) WHERE status = 'sending';
+  -- Dedupe: the newest non-duplicate signup of a number in a campaign.
+  CREATE INDEX signups_dedupe ON signups (campaign, phone_number, created_at) WHERE status <> 'duplicate';
+
+  CREATE TABLE signup_consents (
+    signup_id INTEGER PRIMARY KEY REFERENCES signups (id),
+    disclosure_version TEXT NOT NULL,
+    consent_given INTEGER NOT NULL CHECK (consent_given IN (0, 1)),
+    client_ip TEXT,
+    user_agent TEXT,
+    page_url TEXT,
+    referrer TEXT,
+    source TEXT
+  ) STRICT;
+
+  CREATE TABLE disclosures (
+    version TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+
+  // 2. Every upstream attempt and its answer, kept for the consent record and for counting possible double sends.
+  `
+  CREATE TABLE signup_attempts (
+    id INTEGER PRIMARY KEY,
+    signup_id INTEGER NOT NULL REFERENCES signups (id),
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    detail TEXT NOT NULL,
+    maybe_processed INTEGER NOT NULL CHECK (maybe_processed IN (0, 1))
+  ) STRICT;
+  CREATE INDEX signup_attempts_signup ON signup_attempts (signup_id, id);
+  `,
+
+  // 3. One token bucket per access token, shared by every process using this file.
+  // REAL columns: tokens are fractional, and a learned window or block time need not be whole milliseconds.
+  `
+  CREATE TABLE rate_buckets (
+    token_key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    capacity REAL NOT NULL,
+    window_ms REAL NOT NULL,
+    blocked_until REAL NOT NULL
+  ) STRICT;
+  `
+]

@@ -1,0 +1,180 @@
+// The scale-out store: PostgreSQL through a pg.Pool, shared by several instances. Accepts are group-committed
+// (postgres-accept.ts), claims use FOR UPDATE SKIP LOCKED, and each token's bucket is one row lock for everyone.
+import { createGroupCommit } from './group-commit.ts'
+import { type Accepting, commitAcceptBatch } from './postgres-accept.ts'
+import { checkSchemaName, createPool, inTransaction } from './postgres-pool.ts'
+import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts'
+import { checkBucket, invalidAccept, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toMs } from './rows.ts'
+import type { AcceptResult, InstrumentedStore, StoreOptions } from './types.ts'
+
+// Claimers skip rows another transaction has locked instead of queueing behind it (the pg-boss / graphile-worker
+// pattern), so N dispatchers take N disjoint sets. The status terms let the planner use only the partial indexes
+// of unfinished rows (signups_active in id order for a big backlog; signups_pending_due + signups_lease when few
+// are due), never the delivered history. The row lock lasts this one statement; afterwards status = 'sending'
+// with a future lease keeps other claimers off the row.
+const CLAIM = `WITH due AS (
+    SELECT id FROM signups
+    WHERE token_key = $1 AND status IN ('pending', 'sending')
+      AND ((status = 'pending' AND next_attempt_at <= $2) OR (status = 'sending' AND lease_until <= $2))
+    ORDER BY id
+    LIMIT $3
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE signups s SET status = 'sending', lease_until = $4, claimed_by = $5
+  FROM due WHERE s.id = due.id
+  RETURNING s.id, s.campaign, s.phone_number, s.request, s.token_key, s.attempts, s.created_at`
+
+// A signup already delivered or rejected keeps its status: a late answer from a dispatcher whose lease expired
+// (and whose row someone else then finished) must not put it back in the queue. The attempt still counts.
+const RESOLVE = `UPDATE signups SET status = $2, next_attempt_at = $3, delivered_at = $4, contact_id = $5,
+    last_error = $6, lease_until = NULL, claimed_by = NULL
+  WHERE id = $1 AND status IN ('pending', 'sending')`
+
+// Two index probes (signups_pending_due, signups_lease); LEAST ignores the NULL of an empty side.
+const NEXT_DUE = `SELECT LEAST(
+    (SELECT min(next_attempt_at) FROM signups WHERE token_key = $1 AND status = 'pending'),
+    (SELECT min(lease_until) FROM signups WHERE token_key = $1 AND status = 'sending')) AS due`
+
+const DETAIL = `SELECT s.*, c.disclosure_version, c.consent_given, c.client_ip, c.user_agent, c.page_url,
+    c.referrer, c.source, d.text AS disclosure_text
+  FROM signups s
+  LEFT JOIN signup_consents c ON c.signup_id = s.id
+  LEFT JOIN disclosures d ON d.version = c.disclosure_version
+  WHERE s.id = $1`
+
+export function createPostgresStore (options: StoreOptions): InstrumentedStore {
+  const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema)
+  const pool = createPool(options)
+  const poolSize = options.poolSize ?? 16
+  const batcher = createGroupCommit<Accepting, AcceptResult>({
+    batchDelayMs: options.batchDelayMs,
+    maxBatch: options.maxBatch,
+    // Several batches commit at once on different connections; while all are busy the queue grows, so the
+    // next batch is bigger: the busier the database, the fewer commits per signup.
+    maxInFlight: poolSize,
+    commit: items => commitAcceptBatch(pool, items)
+  })
+  // Bucket rows are never deleted: once seen, skip the INSERT … ON CONFLICT round trip.
+  const knownBuckets = new Set<string>()
+  let closed = false
+
+  return {
+    kind: 'postgres',
+    acceptStats: batcher.stats,
+
+    async migrate () {
+      // One transaction per migration, all under one advisory lock: instances starting together queue here,
+      // and each re-reads the version once it holds the lock, so a migration runs exactly once.
+      for (;;) {
+        const applied = await inTransaction(pool, async client => {
+          await client.query("SELECT pg_advisory_xact_lock(hashtextextended('optline.schema_migrations', 0))")
+          // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists, and an
+          // up-to-date database should start under a role that may only read and write rows.
+          if (schema !== undefined && (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 0) {
+            await client.query(`CREATE SCHEMA ${schema}`)
+          }
+          if ((await client.query("SELECT to_regclass('schema_migrations') IS NULL AS missing")).rows[0]?.missing === true) {
+            await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)')
+          }
+          const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')
+          const version = Number(rows[0]?.version ?? 0)
+          const migration = POSTGRES_MIGRATIONS[version]
+          // A newer build may have migrated further: its schema is a superset, so this build can still run.
+          if (migration === undefined) return false
+          await client.query(migration)
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()])
+          return true
+        })
+        if (!applied) return
+      }
+    },
+
+    async saveDisclosure (version, text, now) {
+      await pool.query('INSERT INTO disclosures (version, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING',
+        [version, text, toMs(now, 'now')])
+    },
+
+    accept (signup, dedupeWindowMs) {
+      if (closed) return Promise.reject(new Error('store: accept() after close()'))
+      const invalid = invalidAccept(signup, dedupeWindowMs)
+      if (invalid !== undefined) return Promise.reject(invalid)
+      return batcher.add({ signup, dedupeWindowMs })
+    },
+
+    async claim (tokenKey, limit, now, leaseMs, owner) {
+      const at = toMs(now, 'now')
+      const { rows } = await pool.query(CLAIM, [tokenKey, at, limit, toMs(at + leaseMs, 'leaseUntil'), owner])
+      // RETURNING order is unspecified: put the oldest first as promised.
+      return rows.map(toClaimed).sort((a, b) => a.id - b.id)
+    },
+
+    async finishAttempt (attempt, resolution) {
+      const c = resolutionColumns(resolution, attempt.finishedAt)
+      await inTransaction(pool, async client => {
+        await client.query(`INSERT INTO signup_attempts
+          (signup_id, started_at, finished_at, outcome, http_status, detail, maybe_processed) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [attempt.signupId, toMs(attempt.startedAt, 'startedAt'), toMs(attempt.finishedAt, 'finishedAt'), attempt.outcome,
+          attempt.httpStatus ?? null, attempt.detail, attempt.maybeProcessed])
+        await client.query('UPDATE signups SET attempts = attempts + 1 WHERE id = $1', [attempt.signupId])
+        await client.query(RESOLVE, [attempt.signupId, c.status, c.nextAttemptAt, c.deliveredAt, c.contactId, c.lastError])
+      })
+    },
+
+    async release (ids) {
+      if (ids.length === 0) return
+      await pool.query(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
+        WHERE id = ANY ($1::bigint[]) AND status = 'sending'`, [ids])
+    },
+
+    async nextDue (tokenKey) {
+      const { rows } = await pool.query(NEXT_DUE, [tokenKey])
+      const due = rows[0]?.due as number | null | undefined
+      return due ?? undefined
+    },
+
+    async withBucket (tokenKey, update) {
+      // The row lock (FOR UPDATE) is held from the read to the write, so every instance takes its turn with the
+      // same bucket: N instances share one pace. The row must exist to be locked, hence the empty insert first
+      // (a concurrent first insert waits for ours, then does nothing).
+      const result = await inTransaction(pool, async client => {
+        if (!knownBuckets.has(tokenKey)) {
+          await client.query('INSERT INTO rate_buckets (token_key) VALUES ($1) ON CONFLICT (token_key) DO NOTHING', [tokenKey])
+        }
+        const { rows } = await client.query('SELECT * FROM rate_buckets WHERE token_key = $1 FOR UPDATE', [tokenKey])
+        if (rows[0] === undefined) {
+          knownBuckets.delete(tokenKey)
+          throw new Error('store: rate bucket row missing (deleted by hand?); the next call recreates it')
+        }
+        const { state, result } = update(toBucket(rows[0]))
+        const s = checkBucket(state)
+        await client.query(`UPDATE rate_buckets SET tokens = $2, updated_at = $3, capacity = $4, window_ms = $5,
+          blocked_until = $6 WHERE token_key = $1`, [tokenKey, s.tokens, s.updatedAt, s.capacity, s.windowMs, s.blockedUntil])
+        return result
+      })
+      knownBuckets.add(tokenKey)
+      return result
+    },
+
+    async counts (campaign) {
+      const { rows } = await pool.query(`SELECT status, count(*) AS n FROM signups
+        WHERE $1::text IS NULL OR campaign = $1 GROUP BY status`, [campaign ?? null])
+      return toCounts(rows)
+    },
+
+    async signupDetail (id) {
+      const [detail, attempts] = await Promise.all([
+        pool.query(DETAIL, [id]),
+        pool.query('SELECT * FROM signup_attempts WHERE signup_id = $1 ORDER BY id', [id])
+      ])
+      const row = detail.rows[0]
+      return row === undefined ? undefined : toDetail(row, attempts.rows)
+    },
+
+    async close () {
+      if (closed) return
+      closed = true
+      await batcher.drain()
+      await pool.end()
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// The storage contract: signups with their consent proof, the outbox's claims and attempts, the shared rate bucket.
+// Two implementations: sqlite.ts (node:sqlite, the embedded default) and postgres.ts (pg, for several instances).
+import type { OptInRequest } from '../upstream/types.ts'
+
+/** Proof of consent, captured server-side when the signup is accepted (never trusted from the browser). */
+export interface ConsentProof {
+  /** The disclosure version (hash) shown; its text is saved once with saveDisclosure(). */
+  disclosureVersion: string
+  /** The consent checkbox state as submitted (always true for an accepted signup, kept explicit for audits). */
+  consentGiven: boolean
+  clientIp: string | undefined
+  userAgent: string | undefined
+  pageUrl: string | undefined
+  referrer: string | undefined
+  /** Where the visitor came from: `src` tag, or the API's `source`. */
+  source: string | undefined
+}
+
+export interface NewSignup {
+  campaign: string
+  /** ProTexting's PhoneNumber: country code + national number, digits only ('16465550123'). */
+  phoneNumber: string
+  /** '+16465550123' */
+  e164: string
+  /** The exact body to send, frozen at accept time (a later config change does not alter it). */
+  request: OptInRequest
+  /** Which access token paces and sends this signup: a short hash of the token, never the token. */
+  tokenKey: string
+  consent: ConsentProof
+  /** ms since epoch (UTC); from the injected clock. */
+  createdAt: number
+}
+
+export type SignupStatus =
+  | 'pending' // waiting to be sent (also after a retryable failure, with nextAttemptAt in the future)
+  | 'sending' // claimed by a dispatcher; leaseUntil says until when
+  | 'delivered' // 201 from the upstream
+  | 'rejected' // 422 from the upstream: never retried
+  | 'duplicate' // same number, same campaign within the window: recorded, never sent
+
+export interface AcceptResult {
+  id: number
+  /** True when a non-duplicate signup for the same campaign and number exists within the window. */
+  duplicate: boolean
+}
+
+export interface ClaimedSignup {
+  id: number
+  campaign: string
+  phoneNumber: string
+  request: OptInRequest
+  tokenKey: string
+  /** Attempts made before this claim (0 for a fresh signup). */
+  attempts: number
+  createdAt: number
+}
+
+export interface AttemptRecord {
+  signupId: number
+  startedAt: number
+  finishedAt: number
+  /** The UpstreamOutcome kind ('created', 'rejected', 'unavailable', …). */
+  outcome: string
+  httpStatus: number | undefined
+  /** The upstream's answer or the error, as JSON text (truncated to a few KiB by the caller). */
+  detail: string
+  /** True when a failed attempt may still have sent the SMS (timeout or reset after sending). */
+  maybeProcessed: boolean
+}
+
+/** What to do with the signup after an attempt. */
+export type AttemptResolution =
+  | { status: 'delivered', contactId: number | undefined }
+  | { status: 'rejected', error: string }
+  | { status: 'pending', nextAttemptAt: number, error: string }
+
+/** A token bucket's persisted state, shared by every instance using the same database. */
+export interface BucketState {
+  /** Tokens available at `updatedAt` (may be fractional). */
+  tokens: number
+  updatedAt: number
+  /** Learned capacity (X-Rate-Limit-Limit) and window (inferred), in calls and ms. */
+  capacity: number
+  windowMs: number
+  /** No call before this time (after a 429), ms since epoch; 0 when none. */
+  blockedUntil: number
+}
+
+export interface StatusCounts {
+  pending: number
+  sending: number
+  delivered: number
+  rejected: number
+  duplicate: number
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  /** Applies numbered migrations, each in a transaction; safe to call at every start and from several instances. */
+  migrate (): Promise<void>
+  /** Saves a disclosure text under its version; a version already saved is left as is. */
+  saveDisclosure (version: string, text: string, now: number): Promise<void>
+  /**
+   * Durably records a signup and its consent. Resolves only after the commit is durable at the store's
+   * configured level. Calls made close together share one transaction (group commit).
+   * The duplicate check sees signups accepted earlier in the same batch.
+   */
+  accept (signup: NewSignup, dedupeWindowMs: number): Promise<AcceptResult>
+  /**
+   * Claims up to `limit` signups of this token that are due: pending with nextAttemptAt <= now, or 'sending'
+   * with an expired lease (their dispatcher died). Oldest first. Concurrent claimers never get the same row
+   * (Postgres: FOR UPDATE SKIP LOCKED). Sets status 'sending', leaseUntil = now + leaseMs, claimedBy = owner.
+   */
+  claim (tokenKey: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedSignup[]>
+  /** Records one upstream attempt and resolves the signup, in one transaction. Increments attempts. */
+  finishAttempt (attempt: AttemptRecord, resolution: AttemptResolution): Promise<void>
+  /** Gives claimed signups back (graceful shutdown): status pending, lease cleared, attempts unchanged. */
+  release (ids: number[]): Promise<void>
+  /**
+   * When claim() may next find work for this token, to sleep until then (undefined when nothing is unfinished):
+   * the earliest nextAttemptAt among pending signups, or the earliest lease expiry among 'sending' ones (so that a
+   * survivor wakes up to reclaim what a dead dispatcher held). May be in the past.
+   */
+  nextDue (tokenKey: string): Promise<number | undefined>
+  /**
+   * Atomic read-modify-write of the token's bucket row, serialised across instances (Postgres: row lock;
+   * SQLite: BEGIN IMMEDIATE). `update` receives the stored state (undefined the first time) and returns the
+   * new state plus a value handed back to the caller. Must not do I/O.
+   */
+  withBucket<T> (tokenKey: string, update: (state: BucketState | undefined) => { state: BucketState, result: T }): Promise<T>
+  counts (campaign?: string): Promise<StatusCounts>
+  /** The consent proof and every attempt for one signup (for tests and the later export). */
+  signupDetail (id: number): Promise<SignupDetail | undefined>
+  close (): Promise<void>
+}
+
+export interface SignupDetail {
+  id: number
+  campaign: string
+  e164: string
+  status: SignupStatus
+  attempts: number
+  contactId: number | undefined
+  lastError: string | undefined
+  createdAt: number
+  deliveredAt: number | undefined
+  consent: ConsentProof & { disclosureText: string | undefined }
+  attemptLog: AttemptRecord[]
+}
+
+export interface StoreOptions {
+  /** `:memory:`, a file path, or a postgres:// URL. */
+  url: string
+  /**
+   * 'full' (default): an acknowledged signup survives power loss (SQLite synchronous=FULL; Postgres
+   * synchronous_commit as the server has it, normally on).
+   * 'normal': survives a crash of the process, may lose the last commits on power loss (SQLite
+   * synchronous=NORMAL) or on a crash of the database server (Postgres synchronous_commit=off); faster.
+   */
+  durability?: 'full' | 'normal'
+  /** Postgres only: pool size (default 16). */
+  poolSize?: number
+  /** Group commit: how long a batch may wait for more rows before committing, ms (default 0: the same event-loop turn). */
+  batchDelayMs?: number
+  /** Group commit: most rows per transaction (default 256; 1 turns group commit off, for comparisons). */
+  maxBatch?: number
+  /**
+   * Postgres only: the schema holding the tables (created by migrate() when missing), set as the connections'
+   * search_path. Default: the server's search_path (normally `public`). Lets tests and tenants share a database.
+   */
+  schema?: string
+}
+
+/** Group-commit counters, for tests and benchmarks (how many transactions accept() really made). */
+export interface AcceptStats {
+  /** Transactions attempted (committed or failed). */
+  batches: number
+  /** Signups in those transactions. */
+  items: number
+  failedBatches: number
+  largestBatch: number
+}
+
+/** What both implementations return: the contract plus their group-commit counters. */
+export interface InstrumentedStore extends Store {
+  readonly acceptStats: Readonly<AcceptStats>
+}
