@@ -50,19 +50,29 @@ export async function buildTestApp (t: Test, options: {
   /** False: signups are recorded but not sent (to look at the queue). */
   dispatch?: boolean
   trustProxy?: boolean | number | string[]
+  /** A store of the test's own (closed with the app); default a fresh in-memory SQLite. */
+  store?: Store
+  /** An already running stand-in to share between apps (default: a new one per app). */
+  sharedStandIn?: { standIn: StandIn, baseUrl: string }
 } = {}): Promise<TestApp> {
   let logText = ''
   const sink = new Writable({ write (chunk, _encoding, done) { logText += String(chunk); done() } })
   const logger = pino(loggerOptions('debug'), sink)
 
-  const standIn = createStandIn({ accessToken: TEST_TOKEN, ...options.standIn })
-  const baseUrl = await standIn.listen()
-  t.teardown(() => standIn.close())
+  let standIn: StandIn
+  let baseUrl: string
+  if (options.sharedStandIn !== undefined) {
+    ({ standIn, baseUrl } = options.sharedStandIn)
+  } else {
+    standIn = createStandIn({ accessToken: TEST_TOKEN, ...options.standIn })
+    baseUrl = await standIn.listen()
+    t.teardown(() => standIn.close())
+  }
 
   const { campaigns } = parseCampaigns(stringify({ campaigns: options.campaigns ?? testCampaigns }))
   const upstream = options.upstream?.(baseUrl, logger) ??
     createProtextingClient({ baseUrl, accessToken: TEST_TOKEN, logger, headersTimeoutMs: 2000, bodyTimeoutMs: 2000 })
-  const store = await openStore({ url: ':memory:' })
+  const store = options.store ?? await openStore({ url: ':memory:' })
   const clock = createTestClock()
   const app = await buildApp({
     campaigns,
