@@ -10,6 +10,11 @@ import { systemClock, type Clock } from './outbox/clock.ts'
 import { redactUrl } from './upstream/redact.ts'
 import views from './plugins/views.ts'
 import errors from './plugins/errors.ts'
+import securityHeaders from './plugins/security-headers.ts'
+import rateLimits from './plugins/rate-limits.ts'
+import apiCors from './plugins/cors.ts'
+import { createFormTokens } from './abuse/form-token.ts'
+import type { BotCheckDeps } from './signup/bot-checks.ts'
 import healthRoutes from './routes/health.ts'
 import signupPageRoutes from './routes/signup-page.ts'
 import signupApiRoutes from './routes/signup-api.ts'
@@ -31,6 +36,10 @@ export interface AppDeps {
   trustProxy?: boolean | number | string[]
   /** How long a claimed signup stays claimed if its instance dies (default 30 s; keep above the upstream timeout). */
   leaseMs?: number
+  /** Signs form tokens; every instance behind one load balancer needs the same (FORM_TOKEN_SECRET). */
+  formTokenSecret: Buffer | readonly Buffer[]
+  /** CAPTCHA verifiers for the providers whose secret is configured. */
+  captcha?: BotCheckDeps['captcha']
 }
 
 declare module 'fastify' {
@@ -73,19 +82,32 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   app.decorate('dispatcher', dispatcher)
 
+  await app.register(securityHeaders, { campaigns })
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT })
   await app.register(views, { sandbox })
   await app.register(errors)
+  await app.register(rateLimits, { campaigns })
+  await app.register(apiCors, { campaigns })
 
-  const signups = createSignupService({ store, tokenKey, now: () => clock.now(), queued: () => dispatcher.notify(), logger: app.log })
+  // The campaign's own minSubmitSeconds is applied by the bot checks, so the token itself has no minimum.
+  const formTokens = createFormTokens({ secret: deps.formTokenSecret, now: () => clock.now(), minAgeMs: 0 })
+  const signups = createSignupService({
+    store,
+    tokenKey,
+    now: () => clock.now(),
+    queued: () => dispatcher.notify(),
+    logger: app.log,
+    bots: { formTokens, captcha: deps.captcha ?? {} }
+  })
+  const routeOptions = { campaigns, signups, issueFormToken: (slug: string) => formTokens.issue(slug) }
   await app.register(healthRoutes, {
     readiness: () => {
       const { paused } = dispatcher.status()
       return { mode: sandbox ? 'sandbox' : 'live', campaigns: campaigns.size, problems: paused === undefined ? [] : [paused] }
     }
   })
-  await app.register(signupPageRoutes, { campaigns, signups })
-  await app.register(signupApiRoutes, { campaigns, signups })
+  await app.register(signupPageRoutes, routeOptions)
+  await app.register(signupApiRoutes, routeOptions)
 
   app.addHook('onResponse', async (request, reply) => {
     const campaign = (request.params as { campaign?: string } | undefined)?.campaign

@@ -8,8 +8,10 @@ import { loadCampaignsFile, CampaignsFileError } from './campaigns/load.ts'
 import { loggerOptions } from './logger.ts'
 import { createProtextingClient } from './upstream/client.ts'
 import { createStandIn, SANDBOX_TOKEN } from './sandbox/stand-in.ts'
-import { openStore } from './store/open.ts'
+import { randomBytes } from 'node:crypto'
+import { openStore, isPostgresUrl } from './store/open.ts'
 import { tokenKeyOf } from './outbox/token-key.ts'
+import { createCaptchaVerifier, type CaptchaProvider, type CaptchaVerifier } from './abuse/captcha.ts'
 import { buildApp } from './app.ts'
 
 // The token only ever comes from the environment; .env is a convenience for a VM, never served.
@@ -51,6 +53,24 @@ const upstream = createProtextingClient({
   headersTimeoutMs: config.upstreamTimeoutMs,
   bodyTimeoutMs: config.upstreamTimeoutMs
 })
+// One instance can sign form tokens with a secret of its own; several must share FORM_TOKEN_SECRET.
+const formTokenSecret = config.formTokenSecret === undefined ? randomBytes(32) : Buffer.from(config.formTokenSecret)
+if (config.formTokenSecret === undefined && isPostgresUrl(config.databaseUrl)) {
+  logger.warn('FORM_TOKEN_SECRET is not set: each instance signs form tokens with its own secret, so a form rendered by one instance is refused by another. Set the same FORM_TOKEN_SECRET on every instance.')
+}
+// CAPTCHA verifiers for the providers whose secret is set; a campaign using another one cannot start.
+const captcha: Partial<Record<CaptchaProvider, CaptchaVerifier>> = {}
+for (const provider of ['turnstile', 'hcaptcha'] as const) {
+  const secret = config.captchaSecrets[provider]
+  if (secret !== undefined) captcha[provider] = createCaptchaVerifier({ provider, secret, logger: logger.child({ component: 'captcha' }) })
+}
+const missingCaptcha = [...loaded.campaigns.values()].filter(c => c.protection.captcha !== undefined && captcha[c.protection.captcha.provider] === undefined)
+if (missingCaptcha.length > 0) {
+  for (const c of missingCaptcha) {
+    logger.fatal(`campaigns.${c.slug}.protection.captcha: ${c.protection.captcha?.provider} needs its secret in ${c.protection.captcha?.provider === 'hcaptcha' ? 'HCAPTCHA_SECRET_KEY' : 'TURNSTILE_SECRET_KEY'}`)
+  }
+  process.exit(1)
+}
 const store = await openStore({ url: config.databaseUrl, durability: config.durability })
 logger.info({ store: store.kind, durability: store.kind === 'sqlite' ? config.durability : undefined }, 'signups are stored durably before anyone is answered')
 const app = await buildApp({
@@ -62,7 +82,9 @@ const app = await buildApp({
   logger,
   trustProxy: config.trustProxy,
   // A claim must outlive the slowest call (connect + headers + body), then some.
-  leaseMs: 3 * config.upstreamTimeoutMs + 10_000
+  leaseMs: 3 * config.upstreamTimeoutMs + 10_000,
+  formTokenSecret,
+  captcha
 })
 
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),
@@ -70,6 +92,7 @@ const app = await buildApp({
 closeWithGrace({ delay: 10_000, logger }, async ({ err }) => {
   if (err !== undefined) logger.error({ err }, 'shutting down after an error')
   await app.close()
+  await Promise.all(Object.values(captcha).map(verifier => verifier.close()))
   await standIn?.close()
 })
 

@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { stringify } from 'yaml'
-import { buildApp } from '../src/app.ts'
+import { buildApp, type AppDeps } from '../src/app.ts'
 import { parseCampaigns } from '../src/campaigns/load.ts'
 import { loggerOptions } from '../src/logger.ts'
 import { createStandIn, type StandIn, type StandInOptions } from '../src/sandbox/stand-in.ts'
@@ -13,8 +13,18 @@ import { openStore } from '../src/store/open.ts'
 import type { Store } from '../src/store/types.ts'
 import { tokenKeyOf } from '../src/outbox/token-key.ts'
 import { createTestClock, type TestClock } from './test-clock.ts'
+import { createFormTokens } from '../src/abuse/form-token.ts'
 
 export const TEST_TOKEN = 'test-token-9f8e7d6c5b4a'
+export const TEST_FORM_SECRET = Buffer.from('test form-token secret, 32+ bytes long')
+
+// Tokens as a page rendered ten seconds ago would carry: old enough for every campaign's minimum.
+const pastTokens = createFormTokens({ secret: TEST_FORM_SECRET, now: () => Date.now() - 10_000, minAgeMs: 0 })
+
+/** A valid form token for a campaign, as if its page had been open for ten seconds. */
+export function formTokenFor (campaign: string): string {
+  return pastTokens.issue(campaign)
+}
 
 export const usCampaign = {
   name: "Joe's Coffee Club",
@@ -30,7 +40,9 @@ export const usCampaign = {
 export const testCampaigns = {
   summer: { ...usCampaign, groupIds: [12, 15] },
   world: { ...usCampaign, groupIds: [7], allowedCountries: ['US', 'CA', 'GB', 'MX'] },
-  always: { ...usCampaign, sendCtaMessage: 'always', successRedirectUrl: 'https://example.com/welcome' }
+  always: { ...usCampaign, sendCtaMessage: 'always', successRedirectUrl: 'https://example.com/welcome' },
+  // Defences off, as for a load test: many neighbouring numbers from one address.
+  bulk: { ...usCampaign, protection: { perIpPerMinute: 0, prefixVelocity: { max: 0, windowMinutes: 10 } } }
 }
 
 export interface TestApp {
@@ -52,6 +64,8 @@ export async function buildTestApp (t: Test, options: {
   trustProxy?: boolean | number | string[]
   /** A store of the test's own (closed with the app); default a fresh in-memory SQLite. */
   store?: Store
+  /** CAPTCHA verifiers by provider (see src/abuse/captcha.ts). */
+  captcha?: AppDeps['captcha']
   /** An already running stand-in to share between apps (default: a new one per app). */
   sharedStandIn?: { standIn: StandIn, baseUrl: string }
 } = {}): Promise<TestApp> {
@@ -85,19 +99,22 @@ export async function buildTestApp (t: Test, options: {
     // Fixed jitter: backoff delays are the same in every run.
     random: () => 0.5,
     dispatch: options.dispatch,
-    trustProxy: options.trustProxy
+    trustProxy: options.trustProxy,
+    formTokenSecret: TEST_FORM_SECRET,
+    captcha: options.captcha
   })
   await app.ready()
   t.teardown(() => app.close())
   return { app, standIn, store, clock, logs: () => logText }
 }
 
-/** A form post as a browser sends it. */
+/** A form post as a browser sends it from the page: with the page's form token unless `fields` sets one. */
 export function formPost (url: string, fields: Record<string, string>) {
+  const slug = url.split('/')[2] ?? ''
   return {
     method: 'POST' as const,
     url,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams(fields).toString()
+    payload: new URLSearchParams({ formToken: formTokenFor(slug), ...fields }).toString()
   }
 }

@@ -15,6 +15,19 @@ export interface CampaignPage {
   successText: string
 }
 
+/** The abuse defences in force for a campaign (see docs/security.md). */
+export interface Protection {
+  /** Submissions per client IP per minute, form and API together; 0 = no limit. */
+  perIpPerMinute: number
+  /** More than `max` signups whose numbers differ only in the last 4 digits within the window are held. */
+  prefixVelocity: { max: number, windowMs: number } | undefined
+  honeypot: boolean
+  /** Require the signed form token from a page render (or the token endpoint). */
+  formToken: boolean
+  minSubmitMs: number
+  captcha: { provider: 'turnstile' | 'hcaptcha', siteKey: string } | undefined
+}
+
 export interface Campaign {
   slug: string
   name: string
@@ -32,6 +45,9 @@ export interface Campaign {
   ctaMessage: string
   confirmMessage: string
   page: CampaignPage
+  /** Origins that may embed the form (iframe, or the JSON API with CORS); none by default. */
+  embedOrigins: string[]
+  protection: Protection
   /** The same number for this campaign within this window is recorded but not sent again. */
   duplicateWindowMs: number
   /** The consent wording as shown (checkbox label, disclosure, links), saved once per version. */
@@ -99,9 +115,24 @@ export function resolveCampaign (slug: string, config: CampaignConfig): Campaign
     ctaMessage: renderTemplate(config.ctaMessage, values),
     confirmMessage: renderTemplate(config.confirmMessage, values),
     page,
+    embedOrigins: config.embedOrigins ?? [],
+    protection: resolveProtection(config),
     duplicateWindowMs: (config.duplicateWindowHours ?? 24) * 3_600_000,
     disclosureText,
     disclosureVersion: hashText(disclosureText)
+  }
+}
+
+function resolveProtection (config: CampaignConfig): Protection {
+  const p = config.protection ?? {}
+  const velocity = p.prefixVelocity ?? { max: 5, windowMinutes: 10 }
+  return {
+    perIpPerMinute: p.perIpPerMinute ?? 10,
+    prefixVelocity: velocity.max === 0 ? undefined : { max: velocity.max, windowMs: velocity.windowMinutes * 60_000 },
+    honeypot: p.honeypot ?? true,
+    formToken: p.formToken ?? true,
+    minSubmitMs: (p.minSubmitSeconds ?? 3) * 1000,
+    captcha: p.captcha === undefined ? undefined : { provider: p.captcha.provider === 'hcaptcha' ? 'hcaptcha' : 'turnstile', siteKey: p.captcha.siteKey }
   }
 }
 

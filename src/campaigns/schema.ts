@@ -18,6 +18,24 @@ const countryCode = Type.String({
   errorMessage: 'must be a two-letter ISO country code in capitals, e.g. US'
 })
 
+// Abuse defences: every one on by default; a trusted kiosk or a load test may relax them per campaign.
+const ProtectionSchema = Type.Object({
+  perIpPerMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, default: 10, errorMessage: 'must be a whole number of submissions (0 turns the limit off)' })),
+  prefixVelocity: Type.Optional(Type.Object({
+    max: Type.Integer({ minimum: 0, maximum: 10_000, errorMessage: 'must be a whole number of signups (0 turns the check off)' }),
+    windowMinutes: Type.Number({ minimum: 1, maximum: 7 * 24 * 60, errorMessage: 'must be minutes, from 1 to 10080' })
+  }, { additionalProperties: false, default: { max: 5, windowMinutes: 10 } })),
+  honeypot: Type.Optional(Type.Boolean({ default: true, errorMessage: 'must be true or false' })),
+  formToken: Type.Optional(Type.Boolean({ default: true, errorMessage: 'must be true or false' })),
+  minSubmitSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 120, default: 3, errorMessage: 'must be seconds, from 0 to 120' })),
+  captcha: Type.Optional(Type.Object({
+    provider: Type.Enum(['turnstile', 'hcaptcha'], { errorMessage: 'must be turnstile or hcaptcha' }),
+    siteKey: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', errorMessage: 'must be the public site key from the provider' })
+  }, { additionalProperties: false }))
+}, { additionalProperties: false, default: {} })
+
+export type ProtectionConfig = Static<typeof ProtectionSchema>
+
 export const CampaignSchema = Type.Object({
   name: text(60),
   groupIds: Type.Array(Type.Integer({ minimum: 1, errorMessage: 'must be a positive integer' }), {
@@ -50,6 +68,11 @@ export const CampaignSchema = Type.Object({
   successTitle: Type.Optional(text(120)),
   successText: Type.Optional(text(600)),
   successRedirectUrl: Type.Optional(httpUrl('the page to send visitors to after signing up')),
+  embedOrigins: Type.Optional(Type.Array(Type.String({
+    pattern: '^https?://[a-z0-9.-]+(:[0-9]{1,5})?$',
+    errorMessage: 'must be an origin: scheme and host (and port), no path, e.g. https://shop.example.com'
+  }), { uniqueItems: true, maxItems: 50, errorMessage: 'must be a list of distinct origins' })),
+  protection: Type.Optional(ProtectionSchema),
   duplicateWindowHours: Type.Optional(Type.Number({
     minimum: 0,
     maximum: 24 * 365,

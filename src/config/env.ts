@@ -35,6 +35,12 @@ const EnvSchema = Type.Object({
     default: 'info',
     errorMessage: 'must be one of fatal, error, warn, info, debug, trace, silent'
   }),
+  FORM_TOKEN_SECRET: Type.Optional(Type.String({
+    minLength: 32,
+    errorMessage: 'must be at least 32 characters of random text (e.g. openssl rand -hex 32)'
+  })),
+  TURNSTILE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  HCAPTCHA_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, errorMessage: 'must be milliseconds between 100 and 120000' })
 })
 
@@ -54,6 +60,9 @@ export interface AppConfig {
   trustProxy: boolean | number | string[]
   logLevel: Env['LOG_LEVEL']
   upstreamTimeoutMs: number
+  /** Signs form tokens; unset means a random secret per process (fine for one instance). */
+  formTokenSecret: string | undefined
+  captchaSecrets: { turnstile: string | undefined, hcaptcha: string | undefined }
 }
 
 export class EnvError extends Error {
@@ -86,7 +95,9 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
     durability: valid.DATABASE_DURABILITY,
     trustProxy: parseTrustProxy(valid.TRUST_PROXY),
     logLevel: valid.LOG_LEVEL,
-    upstreamTimeoutMs: valid.UPSTREAM_TIMEOUT_MS
+    upstreamTimeoutMs: valid.UPSTREAM_TIMEOUT_MS,
+    formTokenSecret: valid.FORM_TOKEN_SECRET,
+    captchaSecrets: { turnstile: valid.TURNSTILE_SECRET_KEY, hcaptcha: valid.HCAPTCHA_SECRET_KEY }
   }
 }
 

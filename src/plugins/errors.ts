@@ -8,8 +8,12 @@ const CLIENT_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This address does not accept that content type.',
   FST_ERR_CTP_BODY_TOO_LARGE: 'The request is too large.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty: send a JSON object.',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.'
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
+  OPTLINE_CROSS_SITE: 'This form can only be sent from its own page.',
+  OPTLINE_RATE_LIMITED: 'Too many attempts from your connection. Please wait a minute, then try again.'
 }
+
+const HEADINGS: Record<number, string> = { 403: 'Please use the signup page', 429: 'Please wait a minute' }
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/')
 
@@ -31,8 +35,9 @@ export default fp(async function errors (app: FastifyInstance) {
       }))
       return wantsJson(request) ? reply.code(422).send({ errors }) : answer(request, reply, 400, 'form', 'The form could not be read. Please try again.')
     }
-    request.log.info({ code: error.code, status }, 'request refused')
-    return answer(request, reply, status, 'request', CLIENT_MESSAGES[error.code] ?? 'The request could not be understood.')
+    request.log.info({ code: error.code, status, clientIp: request.ip }, 'request refused')
+    const field = status === 429 || status === 403 ? 'form' : 'request'
+    return answer(request, reply, status, field, CLIENT_MESSAGES[error.code] ?? 'The request could not be understood.')
   })
 }, { name: 'errors' })
 
@@ -45,5 +50,5 @@ function fieldOf (instancePath: string, params: Record<string, unknown>): string
 
 function answer (request: FastifyRequest, reply: FastifyReply, status: number, field: string, message: string) {
   if (wantsJson(request)) return reply.code(status).send({ errors: [{ field, message }] })
-  return reply.page(status, 'error', { title: 'Sorry', heading: status >= 500 ? 'Sorry, something went wrong' : 'Sorry, we could not read that', message })
+  return reply.page(status, 'error', { title: 'Sorry', heading: HEADINGS[status] ?? (status >= 500 ? 'Sorry, something went wrong' : 'Sorry, we could not read that'), message })
 }

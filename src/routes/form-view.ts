@@ -3,12 +3,13 @@ import { getCountryCallingCode, getExampleNumber, type CountryCode } from 'libph
 import mobileExamples from 'libphonenumber-js/mobile/examples'
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { FieldError, SignupField } from '../signup/service.ts'
+import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' })
 
 export interface FormValues { phone: string, country: string, consent: boolean, source: string, referrer: string }
 
-export function formView (campaign: Campaign, values: FormValues, errors: FieldError[] = []) {
+export function formView (campaign: Campaign, values: FormValues, errors: FieldError[] = [], formToken = '') {
   const byField: Partial<Record<SignupField, string>> = {}
   for (const error of errors) byField[error.field] ??= error.message
   // Without JavaScript, autofocus is how focus reaches the first field to fix.
@@ -24,7 +25,15 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
     phoneHint: several ? 'Choose your country, then type your number.' : `For example ${exampleNumber(campaign.country)}`,
     values,
     errors: byField,
-    focus
+    focus,
+    formToken,
+    captcha: campaign.protection.captcha === undefined
+      ? null
+      : {
+          scriptUrl: CAPTCHA_DEFAULTS[campaign.protection.captcha.provider].scriptUrl,
+          widgetClass: CAPTCHA_DEFAULTS[campaign.protection.captcha.provider].widgetClass,
+          siteKey: campaign.protection.captcha.siteKey
+        }
   }
 }
 

@@ -4,6 +4,8 @@ import { Type, type Static } from 'typebox'
 import type { SignupRouteOptions } from './signup-page.ts'
 import { notFoundJson } from './not-found.ts'
 import { signupContext } from './signup-context.ts'
+import { onlyContentType } from './request-guards.ts'
+import { DEFAULT_MAX_AGE_MS } from '../abuse/form-token.ts'
 import { SIGNUP_MESSAGES } from '../signup/messages.ts'
 
 const SignupBody = Type.Object({
@@ -14,7 +16,10 @@ const SignupBody = Type.Object({
   consent: Type.Optional(Type.Boolean({ description: 'Required: true when the visitor ticked the SMS consent box' })),
   source: Type.Optional(Type.String({ maxLength: 64, description: 'Source tag: where the visitor came from (letters, digits, . _ ~ -)' })),
   pageUrl: Type.Optional(Type.String({ maxLength: 1000, description: 'The page the form was on (defaults to the Referer header)' })),
-  referrer: Type.Optional(Type.String({ maxLength: 1000, description: 'The page that sent the visitor to the form' }))
+  referrer: Type.Optional(Type.String({ maxLength: 1000, description: 'The page that sent the visitor to the form' })),
+  formToken: Type.Optional(Type.String({ maxLength: 512, description: 'The signed token from GET …/form-token (required unless the campaign turns it off)' })),
+  captchaToken: Type.Optional(Type.String({ maxLength: 4096, description: 'The CAPTCHA response, when the campaign uses one' })),
+  website: Type.Optional(Type.String({ maxLength: 200, description: 'Honeypot: leave empty' }))
 })
 
 const FieldErrors = Type.Object({
@@ -22,25 +27,47 @@ const FieldErrors = Type.Object({
 })
 
 export default async function signupApiRoutes (app: FastifyInstance, options: SignupRouteOptions) {
-  const { campaigns, signups } = options
+  const { campaigns, signups, issueFormToken } = options
+  const params = Type.Object({ campaign: Type.String({ maxLength: 64 }) })
+
+  // Embedders fetch a token when their form renders, exactly like the hosted page carries one.
+  app.get<{ Params: { campaign: string } }>('/api/v1/campaigns/:campaign/form-token', {
+    schema: {
+      params,
+      response: {
+        200: Type.Object({ formToken: Type.String(), minSubmitSeconds: Type.Number(), expiresInSeconds: Type.Number() }),
+        404: FieldErrors
+      }
+    }
+  }, async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundJson(reply, 'campaign')
+    return reply.header('cache-control', 'no-store').send({
+      formToken: issueFormToken(campaign.slug),
+      minSubmitSeconds: campaign.protection.minSubmitMs / 1000,
+      expiresInSeconds: DEFAULT_MAX_AGE_MS / 1000
+    })
+  })
 
   app.post<{ Params: { campaign: string }, Body: Static<typeof SignupBody> }>('/api/v1/campaigns/:campaign/signups', {
+    preValidation: onlyContentType('application/json'),
     schema: {
-      params: Type.Object({ campaign: Type.String({ maxLength: 64 }) }),
+      params,
       body: SignupBody,
       response: {
         202: Type.Object({ status: Type.Literal('accepted'), message: Type.String(), last4: Type.String() }),
         404: FieldErrors,
         422: FieldErrors,
+        429: FieldErrors,
         503: FieldErrors
       }
     }
   }, async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundJson(reply, 'campaign')
-    const { phone, country, consent, source, pageUrl, referrer } = request.body
+    const { phone, country, consent, source, pageUrl, referrer, formToken, captchaToken, website } = request.body
     const context = signupContext(request, { source, pageUrl, referrer })
-    const result = await signups.signUp(campaign, { phone, country, consent, context })
+    const result = await signups.signUp(campaign, { phone, country, consent, context, bot: { honeypot: website, formToken, captchaToken } })
     if (result.status === 'accepted') {
       return reply.code(202).send({ status: 'accepted', message: SIGNUP_MESSAGES.accepted, last4: result.last4 })
     }

@@ -6,6 +6,7 @@ import type { OptInRequest } from '../upstream/types.ts'
 import type { Store, ConsentProof } from '../store/types.ts'
 import { maskPhone } from '../upstream/redact.ts'
 import { SIGNUP_MESSAGES } from './messages.ts'
+import { captchaCheck, localBotChecks, type BotCheckDeps } from './bot-checks.ts'
 
 export type SignupField = 'phone' | 'country' | 'consent' | 'form'
 
@@ -23,6 +24,8 @@ export interface SignupInput {
   country?: unknown
   consent: unknown
   context: SignupContext
+  /** Honeypot field, form token and CAPTCHA response, as submitted. */
+  bot: { honeypot: unknown, formToken: unknown, captchaToken: unknown }
 }
 
 export type SignupResult =
@@ -42,15 +45,19 @@ export interface SignupServiceDeps {
   /** Called after a new (non-duplicate) signup is durable, so the dispatcher sends it at once. */
   queued: () => void
   logger: FastifyBaseLogger
+  bots: BotCheckDeps
 }
 
 // A checkbox posts its value ("yes"; "on" when a page omits it); JSON callers send true.
 const CONSENT_VALUES = new Set([true, 'true', 'yes', 'on', '1'])
 
 export function createSignupService (deps: SignupServiceDeps): SignupService {
-  const { store, tokenKey, now, queued, logger } = deps
+  const { store, tokenKey, now, queued, logger, bots } = deps
   return {
     async signUp (campaign, input) {
+      const botInput = { ...input.bot, clientIp: input.context.clientIp }
+      const local = localBotChecks(campaign, botInput, bots)
+      if (local.kind === 'refuse') return { status: 'refused', errors: [local.error] }
       const errors: FieldError[] = []
       const chosen = campaign.allowedCountries.length > 1 ? input.country : undefined
       const phone = normalizePhone(input.phone, { defaultCountry: campaign.country, allowedCountries: campaign.allowedCountries }, chosen)
@@ -58,30 +65,51 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
       if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
         errors.push({ field: 'consent', code: 'consent_missing', message: SIGNUP_MESSAGES.consentMissing })
       }
-      if (!phone.ok || errors.length > 0) return { status: 'refused', errors }
+      if (!phone.ok || errors.length > 0) {
+        // A bot caught by the honeypot or the clock is answered like a success, whatever it typed.
+        if (local.kind === 'hold') {
+          logger.info({ campaign: campaign.slug, reason: local.reason, clientIp: input.context.clientIp }, 'bot submission ignored')
+          return { status: 'accepted', last4: '' }
+        }
+        return { status: 'refused', errors }
+      }
+      const captcha = local.kind === 'pass' ? await captchaCheck(campaign, botInput, bots) : local
+      if (captcha.kind === 'refuse') return { status: 'refused', errors: [captcha.error] }
+      if (captcha.kind === 'unavailable') {
+        // Fail closed: without a verdict the signup could be a bot, and every signup costs an SMS.
+        logger.error({ campaign: campaign.slug }, 'CAPTCHA verification unavailable: signups are refused until it answers')
+        return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+      }
+      const hold = local.kind === 'hold' ? local.reason : undefined
 
       let duplicate: boolean
+      let held: string | undefined
       let id: number
       try {
-        ({ id, duplicate } = await store.accept({
+        ({ id, duplicate, held } = await store.accept({
           campaign: campaign.slug,
           phoneNumber: phone.phoneNumber,
           e164: phone.e164,
           request: optInRequest(campaign, phone.phoneNumber),
           tokenKey,
           consent: { ...input.context, disclosureVersion: campaign.disclosureVersion, consentGiven: true },
-          createdAt: now()
-        }, campaign.duplicateWindowMs))
+          createdAt: now(),
+          hold
+        }, campaign.duplicateWindowMs, campaign.protection.prefixVelocity))
       } catch (err) {
         // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
         logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')
         return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
       }
       const last4 = phone.phoneNumber.slice(-4)
-      if (duplicate) {
+      const facts = { campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }
+      if (held !== undefined) {
+        // Kept for the operator, never sent unless released; the visitor sees the usual thank-you.
+        logger.warn({ ...facts, reason: held, clientIp: input.context.clientIp }, 'signup held as suspected abuse')
+      } else if (duplicate) {
         // Answered exactly like a success, so the form never reveals who is subscribed,
         // and a victim's number cannot be bombed with CTAs.
-        logger.info({ campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }, 'duplicate signup recorded, not sent again')
+        logger.info(facts, 'duplicate signup recorded, not sent again')
       } else {
         queued()
       }

@@ -90,5 +90,29 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     window_ms DOUBLE PRECISION,
     blocked_until DOUBLE PRECISION
   );
+  `,
+
+  // 4. Held signups (suspected abuse) and the per-prefix velocity check.
+  // phone_prefix is the PhoneNumber minus its last 4 digits (rows.ts phonePrefix(); left(x, -4) is the same,
+  // '' for a short number), backfilled here; NULL only for a row an older build writes during a rolling upgrade.
+  // hold_reason stays after a release, for the record; a held row always has one.
+  // dedupe_keys needs no change: accept() claims a key only for a signup it will send, never for a held one,
+  // and releaseHeld() claims it when the signup becomes sendable.
+  `
+  ALTER TABLE signups
+    ADD COLUMN phone_prefix TEXT,
+    ADD COLUMN hold_reason TEXT,
+    ADD COLUMN released_at BIGINT,
+    DROP CONSTRAINT signups_status_check,
+    ADD CONSTRAINT signups_status_check
+      CHECK (status IN ('pending', 'sending', 'delivered', 'rejected', 'duplicate', 'held')),
+    ADD CONSTRAINT signups_held_reason CHECK (status <> 'held' OR hold_reason IS NOT NULL);
+  UPDATE signups SET phone_prefix = left(phone_number, -4);
+
+  -- Velocity: the recent signups of a prefix in a campaign, held ones included, duplicates not.
+  CREATE INDEX signups_prefix_velocity ON signups (campaign, phone_prefix, created_at) WHERE status <> 'duplicate';
+  -- listHeld(): newest first, overall or per campaign; only held rows are in these indexes.
+  CREATE INDEX signups_held ON signups (id) WHERE status = 'held';
+  CREATE INDEX signups_held_campaign ON signups (campaign, id) WHERE status = 'held';
   `
 ]

@@ -78,5 +78,57 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     window_ms REAL NOT NULL,
     blocked_until REAL NOT NULL
   ) STRICT;
+  `,
+
+  // 4. Held signups (suspected abuse) and the per-prefix velocity check.
+  // A rebuild, not ALTER TABLE: SQLite cannot change a CHECK constraint in place, and status gains 'held'.
+  // This is SQLite's documented 12-step procedure: migrate() runs it with foreign keys off (consent and attempt
+  // rows point at signups while it is dropped) and runs foreign_key_check before committing. Ids are copied, so
+  // every child row finds its signup again under the same name.
+  // phone_prefix is the PhoneNumber minus its last 4 digits (rows.ts phonePrefix(): substr with a negative
+  // length gives '' for a short number, like slice(0, -4)); NULL only for a row an older build writes during a
+  // rolling upgrade. hold_reason stays after a release, for the record; a held row always has one.
+  `
+  CREATE TABLE signups_v4 (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    phone_number TEXT NOT NULL,
+    phone_prefix TEXT,
+    e164 TEXT NOT NULL,
+    request TEXT NOT NULL,
+    token_key TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'delivered', 'rejected', 'duplicate', 'held')),
+    hold_reason TEXT,
+    released_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    lease_until INTEGER,
+    claimed_by TEXT,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    contact_id INTEGER,
+    last_error TEXT,
+    CHECK (status <> 'held' OR hold_reason IS NOT NULL)
+  ) STRICT;
+  INSERT INTO signups_v4 (id, campaign, phone_number, phone_prefix, e164, request, token_key, status, attempts,
+    next_attempt_at, lease_until, claimed_by, created_at, delivered_at, contact_id, last_error)
+  SELECT id, campaign, phone_number, substr(phone_number, 1, length(phone_number) - 4), e164, request, token_key, status,
+    attempts, next_attempt_at, lease_until, claimed_by, created_at, delivered_at, contact_id, last_error
+  FROM signups;
+  DROP TABLE signups;
+  ALTER TABLE signups_v4 RENAME TO signups;
+
+  -- The indexes of migration 1 went with the old table.
+  CREATE INDEX signups_active ON signups (token_key, id) WHERE status IN ('pending', 'sending');
+  CREATE INDEX signups_pending_due ON signups (token_key, next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX signups_lease ON signups (token_key, lease_until) WHERE status = 'sending';
+  -- Dedupe: the newest signup of a number in a campaign that was or will be sent; held rows are left out, so a
+  -- bot's held submission never blocks the number's owner.
+  CREATE INDEX signups_dedupe ON signups (campaign, phone_number, created_at) WHERE status NOT IN ('duplicate', 'held');
+  -- Velocity: the recent signups of a prefix in a campaign, held ones included.
+  CREATE INDEX signups_prefix_velocity ON signups (campaign, phone_prefix, created_at) WHERE status <> 'duplicate';
+  -- listHeld(): newest first, overall or per campaign; only held rows are in these indexes.
+  CREATE INDEX signups_held ON signups (id) WHERE status = 'held';
+  CREATE INDEX signups_held_campaign ON signups (campaign, id) WHERE status = 'held';
   `
 ]

@@ -4,7 +4,9 @@ import { createGroupCommit } from './group-commit.ts'
 import { type Accepting, commitAcceptBatch } from './postgres-accept.ts'
 import { checkSchemaName, createPool, inTransaction } from './postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts'
-import { checkBucket, invalidAccept, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toMs } from './rows.ts'
+import {
+  checkBucket, heldQuery, invalidAccept, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs
+} from './rows.ts'
 import type { AcceptResult, InstrumentedStore, StoreOptions } from './types.ts'
 
 // Claimers skip rows another transaction has locked instead of queueing behind it (the pg-boss / graphile-worker
@@ -41,6 +43,28 @@ const DETAIL = `SELECT s.*, c.disclosure_version, c.consent_given, c.client_ip, 
   LEFT JOIN signup_consents c ON c.signup_id = s.id
   LEFT JOIN disclosures d ON d.version = c.disclosure_version
   WHERE s.id = $1`
+
+// Newest first from the cursor down. Unnamed statement, so planned with the actual values: the IS NULL terms fold
+// away and the plan walks signups_held or signups_held_campaign backwards.
+const LIST_HELD = `SELECT s.id, s.campaign, s.e164, s.hold_reason, s.created_at, c.client_ip, c.source
+  FROM signups s LEFT JOIN signup_consents c ON c.signup_id = s.id
+  WHERE s.status = 'held' AND ($1::text IS NULL OR s.campaign = $1) AND ($2::bigint IS NULL OR s.id < $2)
+  ORDER BY s.id DESC LIMIT $3`
+
+// A released signup is due at once and keeps its hold_reason. It now counts as sent for the duplicate check, as
+// it does on SQLite (which reads signups): so it takes its number's dedupe key, as of its created_at, like an
+// accept would have. GREATEST: a newer signup of the number may hold the key already. window_ms is only read as
+// excluded.window_ms by accept's upsert; an existing key keeps its own, a new one gets 0.
+const RELEASE_HELD = `WITH released AS (
+    UPDATE signups SET status = 'pending', next_attempt_at = $2, released_at = $2
+    WHERE id = $1 AND status = 'held'
+    RETURNING campaign, phone_number, created_at
+  ), keyed AS (
+    INSERT INTO dedupe_keys AS k (campaign, phone_number, last_sent_at, window_ms)
+    SELECT campaign, phone_number, created_at, 0 FROM released
+    ON CONFLICT (campaign, phone_number) DO UPDATE SET last_sent_at = GREATEST(k.last_sent_at, excluded.last_sent_at)
+  )
+  SELECT count(*) AS released FROM released`
 
 export function createPostgresStore (options: StoreOptions): InstrumentedStore {
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema)
@@ -94,11 +118,11 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
         [version, text, toMs(now, 'now')])
     },
 
-    accept (signup, dedupeWindowMs) {
+    accept (signup, dedupeWindowMs, velocity) {
       if (closed) return Promise.reject(new Error('store: accept() after close()'))
-      const invalid = invalidAccept(signup, dedupeWindowMs)
+      const invalid = invalidAccept(signup, dedupeWindowMs, velocity)
       if (invalid !== undefined) return Promise.reject(invalid)
-      return batcher.add({ signup, dedupeWindowMs })
+      return batcher.add({ signup, dedupeWindowMs, velocity })
     },
 
     async claim (tokenKey, limit, now, leaseMs, owner) {
@@ -159,6 +183,17 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
       const { rows } = await pool.query(`SELECT status, count(*) AS n FROM signups
         WHERE $1::text IS NULL OR campaign = $1 GROUP BY status`, [campaign ?? null])
       return toCounts(rows)
+    },
+
+    async listHeld (options) {
+      const { campaign, limit, before } = heldQuery(options)
+      const { rows } = await pool.query(LIST_HELD, [campaign, before, limit])
+      return rows.map(toHeld)
+    },
+
+    async releaseHeld (id, now) {
+      const { rows } = await pool.query(RELEASE_HELD, [id, toMs(now, 'now')])
+      return Number(rows[0]?.released) === 1
     },
 
     async signupDetail (id) {

@@ -1,7 +1,8 @@
 // Row ↔ contract conversions shared by both stores: column names, NULL ↔ undefined, 0/1 ↔ boolean, JSON text.
 import type { OptInRequest } from '../upstream/types.ts'
 import type {
-  AttemptRecord, AttemptResolution, BucketState, ClaimedSignup, NewSignup, SignupDetail, SignupStatus, StatusCounts
+  AttemptRecord, AttemptResolution, BucketState, ClaimedSignup, HeldSignup, NewSignup, SignupDetail, SignupStatus,
+  StatusCounts, VelocityLimit
 } from './types.ts'
 
 type Row = Record<string, unknown>
@@ -16,18 +17,38 @@ export function toMs (value: number, name: string): number {
  * Checked by accept() before queuing, not inside the batch: one bad signup must not fail the transaction
  * of every other visitor in its batch.
  */
-export function invalidAccept (signup: NewSignup, dedupeWindowMs: number): TypeError | undefined {
+export function invalidAccept (signup: NewSignup, dedupeWindowMs: number, velocity: VelocityLimit | undefined): TypeError | undefined {
   try {
     toMs(signup.createdAt, 'createdAt')
     toMs(dedupeWindowMs, 'dedupeWindowMs')
+    if (signup.hold !== undefined && (typeof signup.hold !== 'string' || signup.hold === '')) {
+      throw new TypeError(`store: hold must be a non-empty reason, got ${JSON.stringify(signup.hold)}`)
+    }
+    if (velocity !== undefined) {
+      if (!Number.isSafeInteger(velocity.max) || velocity.max < 1) throw new TypeError(`store: velocity max must be a whole number ≥ 1, got ${velocity.max}`)
+      toMs(velocity.windowMs, 'velocity windowMs')
+    }
     return undefined
   } catch (error) {
     return error as TypeError
   }
 }
 
+/** The per-prefix velocity key: ProTexting's PhoneNumber minus its last 4 digits (migration 4 backfills the same). */
+export function phonePrefix (phoneNumber: string): string {
+  return phoneNumber.slice(0, -4)
+}
+
+/** listHeld()'s options, checked: a bad limit or cursor would otherwise reach SQL as NaN. */
+export function heldQuery (options: { campaign?: string, limit: number, before?: number }) {
+  const { campaign, limit, before } = options
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError(`store: limit must be a whole number ≥ 0, got ${limit}`)
+  if (before !== undefined && !Number.isSafeInteger(before)) throw new TypeError(`store: before must be an id, got ${before}`)
+  return { campaign: campaign ?? null, limit, before: before ?? null }
+}
+
 export function emptyCounts (): StatusCounts {
-  return { pending: 0, sending: 0, delivered: 0, rejected: 0, duplicate: 0 }
+  return { pending: 0, sending: 0, delivered: 0, rejected: 0, duplicate: 0, held: 0 }
 }
 
 export function toCounts (rows: readonly Row[]): StatusCounts {
@@ -84,6 +105,8 @@ export function toDetail (row: Row, attempts: readonly Row[]): SignupDetail {
     lastError: optionalString(row.last_error),
     createdAt: Number(row.created_at),
     deliveredAt: optionalNumber(row.delivered_at),
+    holdReason: optionalString(row.hold_reason),
+    releasedAt: optionalNumber(row.released_at),
     consent: {
       disclosureVersion: String(row.disclosure_version),
       consentGiven: Boolean(row.consent_given),
@@ -95,6 +118,19 @@ export function toDetail (row: Row, attempts: readonly Row[]): SignupDetail {
       disclosureText: optionalString(row.disclosure_text)
     },
     attemptLog: attempts.map(toAttempt)
+  }
+}
+
+/** One row of listHeld's signups LEFT JOIN signup_consents. */
+export function toHeld (row: Row): HeldSignup {
+  return {
+    id: Number(row.id),
+    campaign: String(row.campaign),
+    e164: String(row.e164),
+    reason: String(row.hold_reason),
+    createdAt: Number(row.created_at),
+    clientIp: optionalString(row.client_ip),
+    source: optionalString(row.source)
   }
 }
 

@@ -5,8 +5,10 @@ import { dirname, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { createGroupCommit } from './group-commit.ts'
 import { SQLITE_MIGRATIONS } from './migrations-sqlite.ts'
-import { checkBucket, invalidAccept, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toMs } from './rows.ts'
-import type { AcceptResult, InstrumentedStore, NewSignup, StoreOptions } from './types.ts'
+import {
+  checkBucket, heldQuery, invalidAccept, phonePrefix, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs
+} from './rows.ts'
+import { type AcceptResult, type InstrumentedStore, type NewSignup, PREFIX_VELOCITY_HOLD, type StoreOptions, type VelocityLimit } from './types.ts'
 
 /** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000
@@ -14,6 +16,7 @@ const BUSY_TIMEOUT_MS = 10_000
 interface Accepting {
   signup: NewSignup
   dedupeWindowMs: number
+  velocity: VelocityLimit | undefined
 }
 
 export function createSqliteStore (options: StoreOptions): InstrumentedStore {
@@ -49,27 +52,41 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     maxBatch: options.maxBatch,
     // One connection, one writer: a second batch could only queue behind the first.
     maxInFlight: 1,
-    // The whole batch is one transaction, so one fsync; each row's duplicate check runs inside it and
-    // therefore sees the rows inserted before it in the same batch.
-    commit: (items) => writeTransaction(() => items.map(({ signup, dedupeWindowMs }) => {
+    // The whole batch is one transaction, so one fsync; each row's duplicate and velocity checks run inside
+    // it and therefore see the rows inserted before it in the same batch.
+    commit: (items) => writeTransaction(() => items.map(({ signup, dedupeWindowMs, velocity }) => {
       const createdAt = toMs(signup.createdAt, 'createdAt')
+      const prefix = phonePrefix(signup.phoneNumber)
       const q = sql()
-      const duplicate = q.findRecent.get(signup.campaign, signup.phoneNumber, createdAt - dedupeWindowMs) !== undefined
+      // The contract's order: the caller's hold, then duplicate, then velocity.
+      let status: 'pending' | 'duplicate' | 'held' = 'pending'
+      let holdReason = signup.hold
+      if (holdReason !== undefined) {
+        status = 'held'
+      } else if (q.findRecent.get(signup.campaign, signup.phoneNumber, createdAt - dedupeWindowMs) !== undefined) {
+        status = 'duplicate'
+      } else if (velocity !== undefined &&
+        Number(q.prefixRecent.get(signup.campaign, prefix, createdAt - toMs(velocity.windowMs, 'windowMs'), velocity.max)?.n) >= velocity.max) {
+        status = 'held'
+        holdReason = PREFIX_VELOCITY_HOLD
+      }
       const { lastInsertRowid } = q.insertSignup.run({
         campaign: signup.campaign,
         phoneNumber: signup.phoneNumber,
+        phonePrefix: prefix,
         e164: signup.e164,
         request: JSON.stringify(signup.request),
         tokenKey: signup.tokenKey,
-        status: duplicate ? 'duplicate' : 'pending',
-        nextAttemptAt: duplicate ? null : createdAt,
+        status,
+        holdReason: holdReason ?? null,
+        nextAttemptAt: status === 'pending' ? createdAt : null,
         createdAt
       })
       const id = Number(lastInsertRowid)
       const c = signup.consent
       q.insertConsent.run(id, c.disclosureVersion, c.consentGiven ? 1 : 0, c.clientIp ?? null, c.userAgent ?? null,
         c.pageUrl ?? null, c.referrer ?? null, c.source ?? null)
-      return { id, duplicate }
+      return { id, duplicate: status === 'duplicate', held: holdReason }
     }))
   })
 
@@ -80,19 +97,31 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     acceptStats: batcher.stats,
 
     async migrate () {
-      // One transaction per migration; the version is re-read under the write lock, so a second process
-      // starting at the same moment waits, then finds the work done.
-      for (;;) {
-        const applied = writeTransaction(() => {
-          const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version)
-          const migration = SQLITE_MIGRATIONS[version]
-          // A newer build may have migrated further: its schema is a superset, so this build can still run.
-          if (migration === undefined) return false
-          db.exec(migration)
-          db.exec(`PRAGMA user_version = ${version + 1}`)
-          return true
-        })
-        if (!applied) return
+      // A migration may rebuild a table that others reference (SQLite's 12-step ALTER): foreign keys are off
+      // meanwhile (the pragma is a no-op inside a transaction, hence around the loop) and checked by
+      // foreign_key_check before each commit. Nothing here awaits, so no other statement of this connection
+      // runs while they are off.
+      db.exec('PRAGMA foreign_keys = OFF')
+      try {
+        // One transaction per migration; the version is re-read under the write lock, so a second process
+        // starting at the same moment waits, then finds the work done.
+        for (;;) {
+          const applied = writeTransaction(() => {
+            const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version)
+            const migration = SQLITE_MIGRATIONS[version]
+            // A newer build may have migrated further: its schema is a superset, so this build can still run.
+            if (migration === undefined) return false
+            db.exec(migration)
+            if (db.prepare('PRAGMA foreign_key_check').all().length > 0) {
+              throw new Error(`store: migration ${version + 1} left rows without their parent row`)
+            }
+            db.exec(`PRAGMA user_version = ${version + 1}`)
+            return true
+          })
+          if (!applied) return
+        }
+      } finally {
+        db.exec('PRAGMA foreign_keys = ON')
       }
     },
 
@@ -100,11 +129,11 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       sql().insertDisclosure.run(version, text, toMs(now, 'now'))
     },
 
-    accept (signup, dedupeWindowMs) {
+    accept (signup, dedupeWindowMs, velocity) {
       if (closed) return Promise.reject(new Error('store: accept() after close()'))
-      const invalid = invalidAccept(signup, dedupeWindowMs)
+      const invalid = invalidAccept(signup, dedupeWindowMs, velocity)
       if (invalid !== undefined) return Promise.reject(invalid)
-      return batcher.add({ signup, dedupeWindowMs })
+      return batcher.add({ signup, dedupeWindowMs, velocity })
     },
 
     async claim (tokenKey, limit, now, leaseMs, owner) {
@@ -150,6 +179,17 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       return toCounts(sql().counts.all({ campaign: campaign ?? null }))
     },
 
+    async listHeld (options) {
+      const { campaign, limit, before } = heldQuery(options)
+      const q = sql()
+      return (campaign === null ? q.listHeld.all({ before, limit }) : q.listHeldIn.all({ campaign, before, limit })).map(toHeld)
+    },
+
+    async releaseHeld (id, now) {
+      const at = toMs(now, 'now')
+      return writeTransaction(() => sql().releaseHeld.run({ id, now: at }).changes === 1)
+    },
+
     async signupDetail (id) {
       const q = sql()
       const row = q.detail.get(id)
@@ -167,12 +207,17 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
 function statements (db: DatabaseSync) {
   return {
-    // The newest earlier non-duplicate signup of this number in the window (served by signups_dedupe).
+    // An earlier signup of this number in the window that was or will be sent (served by signups_dedupe, whose
+    // WHERE the query repeats word for word: SQLite uses a partial index only then). Held rows do not count.
     findRecent: db.prepare(`SELECT 1 FROM signups
-      WHERE campaign = ? AND phone_number = ? AND status <> 'duplicate' AND created_at > ? LIMIT 1`),
+      WHERE campaign = ? AND phone_number = ? AND status NOT IN ('duplicate', 'held') AND created_at > ? LIMIT 1`),
+    // Velocity: the prefix's signups in the window, every status but duplicate (served by signups_prefix_velocity).
+    // Counting stops at the limit: during a burst the window may hold thousands, and only "≥ max" matters.
+    prefixRecent: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM signups
+      WHERE campaign = ? AND phone_prefix = ? AND status <> 'duplicate' AND created_at > ? LIMIT ?)`),
     insertSignup: db.prepare(`INSERT INTO signups
-      (campaign, phone_number, e164, request, token_key, status, next_attempt_at, created_at)
-      VALUES (:campaign, :phoneNumber, :e164, :request, :tokenKey, :status, :nextAttemptAt, :createdAt)`),
+      (campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason, next_attempt_at, created_at)
+      VALUES (:campaign, :phoneNumber, :phonePrefix, :e164, :request, :tokenKey, :status, :holdReason, :nextAttemptAt, :createdAt)`),
     insertConsent: db.prepare(`INSERT INTO signup_consents
       (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -215,6 +260,20 @@ function statements (db: DatabaseSync) {
       LEFT JOIN signup_consents c ON c.signup_id = s.id
       LEFT JOIN disclosures d ON d.version = c.disclosure_version
       WHERE s.id = ?`),
-    attemptLog: db.prepare('SELECT * FROM signup_attempts WHERE signup_id = ? ORDER BY id')
+    attemptLog: db.prepare('SELECT * FROM signup_attempts WHERE signup_id = ? ORDER BY id'),
+    // Two statements rather than ":campaign IS NULL OR …": SQLite plans once, without the values, so each states
+    // exactly what its partial index (signups_held, signups_held_campaign) can seek: the cursor is a range
+    // (no cursor: below the largest id), walked backwards from there.
+    listHeld: db.prepare(`SELECT s.id, s.campaign, s.e164, s.hold_reason, s.created_at, c.client_ip, c.source
+      FROM signups s LEFT JOIN signup_consents c ON c.signup_id = s.id
+      WHERE s.status = 'held' AND s.id < coalesce(:before, 9223372036854775807)
+      ORDER BY s.id DESC LIMIT :limit`),
+    listHeldIn: db.prepare(`SELECT s.id, s.campaign, s.e164, s.hold_reason, s.created_at, c.client_ip, c.source
+      FROM signups s LEFT JOIN signup_consents c ON c.signup_id = s.id
+      WHERE s.status = 'held' AND s.campaign = :campaign AND s.id < coalesce(:before, 9223372036854775807)
+      ORDER BY s.id DESC LIMIT :limit`),
+    // Due at once; hold_reason stays for the record. Once pending, findRecent counts it as a sent signup.
+    releaseHeld: db.prepare(`UPDATE signups SET status = 'pending', next_attempt_at = :now, released_at = :now
+      WHERE id = :id AND status = 'held'`)
   }
 }

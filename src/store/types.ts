@@ -29,7 +29,22 @@ export interface NewSignup {
   consent: ConsentProof
   /** ms since epoch (UTC); from the injected clock. */
   createdAt: number
+  /**
+   * Suspected abuse decided by the caller before accepting ('honeypot', 'too_fast', 'captcha_failed', …): the
+   * signup is stored as 'held' with this reason, never sent unless released, and is not a prior signup for the
+   * duplicate check (a bot's submission must not block the number's real owner).
+   */
+  hold?: string
 }
+
+/** Per-prefix velocity: hold a signup when `max` signups with its prefix were accepted in its campaign within `windowMs`. */
+export interface VelocityLimit {
+  max: number
+  windowMs: number
+}
+
+/** The hold reason accept() gives a signup held by the per-prefix velocity limit. */
+export const PREFIX_VELOCITY_HOLD = 'prefix_velocity'
 
 export type SignupStatus =
   | 'pending' // waiting to be sent (also after a retryable failure, with nextAttemptAt in the future)
@@ -37,11 +52,25 @@ export type SignupStatus =
   | 'delivered' // 201 from the upstream
   | 'rejected' // 422 from the upstream: never retried
   | 'duplicate' // same number, same campaign within the window: recorded, never sent
+  | 'held' // suspected abuse (holdReason says why): recorded, never sent unless released
 
 export interface AcceptResult {
   id: number
-  /** True when a non-duplicate signup for the same campaign and number exists within the window. */
+  /** True when a signup of the same campaign and number, sent or to be sent (not duplicate, not held), exists within the window. */
   duplicate: boolean
+  /** The hold reason when the signup was held (the caller's, or PREFIX_VELOCITY_HOLD); undefined otherwise. */
+  held: string | undefined
+}
+
+/** A held signup, as the operator sees it. */
+export interface HeldSignup {
+  id: number
+  campaign: string
+  e164: string
+  reason: string
+  createdAt: number
+  clientIp: string | undefined
+  source: string | undefined
 }
 
 export interface ClaimedSignup {
@@ -92,6 +121,7 @@ export interface StatusCounts {
   delivered: number
   rejected: number
   duplicate: number
+  held: number
 }
 
 export interface Store {
@@ -104,8 +134,14 @@ export interface Store {
    * Durably records a signup and its consent. Resolves only after the commit is durable at the store's
    * configured level. Calls made close together share one transaction (group commit).
    * The duplicate check sees signups accepted earlier in the same batch.
+   * Decided in this order: the caller's hold → duplicate (a signup of the number with createdAt > this one's
+   * createdAt - dedupeWindowMs; held and duplicate rows do not count) → velocity (at least `velocity.max` signups of
+   * the same campaign and phone prefix, the PhoneNumber minus its last 4 digits, with createdAt > this one's
+   * createdAt - `velocity.windowMs`; every status but 'duplicate' counts, held ones included, and so do earlier rows
+   * of the same batch: held as PREFIX_VELOCITY_HOLD) → pending. No velocity argument, no velocity check.
+   * Postgres: velocity is exact within a batch, approximate across batches committing at the same moment.
    */
-  accept (signup: NewSignup, dedupeWindowMs: number): Promise<AcceptResult>
+  accept (signup: NewSignup, dedupeWindowMs: number, velocity?: VelocityLimit): Promise<AcceptResult>
   /**
    * Claims up to `limit` signups of this token that are due: pending with nextAttemptAt <= now, or 'sending'
    * with an expired lease (their dispatcher died). Oldest first. Concurrent claimers never get the same row
@@ -129,6 +165,15 @@ export interface Store {
    */
   withBucket<T> (tokenKey: string, update: (state: BucketState | undefined) => { state: BucketState, result: T }): Promise<T>
   counts (campaign?: string): Promise<StatusCounts>
+  /** Signups currently held, newest (highest id) first; `before` pages on: only ids below it. */
+  listHeld (options: { campaign?: string, limit: number, before?: number }): Promise<HeldSignup[]>
+  /**
+   * Releases a held signup: it becomes pending, due at `now` (the caller then wakes the dispatcher), and from then
+   * on blocks its number for the duplicate check like any signup (as of its createdAt); its hold reason is kept and
+   * releasedAt set. No duplicate check is made here. False when the id is not held (unknown, never held, or
+   * already released).
+   */
+  releaseHeld (id: number, now: number): Promise<boolean>
   /** The consent proof and every attempt for one signup (for tests and the later export). */
   signupDetail (id: number): Promise<SignupDetail | undefined>
   close (): Promise<void>
@@ -144,6 +189,9 @@ export interface SignupDetail {
   lastError: string | undefined
   createdAt: number
   deliveredAt: number | undefined
+  /** Why it was held; kept after a release, for the record. */
+  holdReason: string | undefined
+  releasedAt: number | undefined
   consent: ConsentProof & { disclosureText: string | undefined }
   attemptLog: AttemptRecord[]
 }

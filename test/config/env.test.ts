@@ -13,7 +13,9 @@ t.test('defaults: port 3000 on all interfaces, bundled campaigns, sandbox, ProTe
     durability: 'full',
     trustProxy: false,
     logLevel: 'info',
-    upstreamTimeoutMs: 10000
+    upstreamTimeoutMs: 10000,
+    formTokenSecret: undefined,
+    captchaSecrets: { turnstile: undefined, hcaptcha: undefined }
   })
   t.equal(DEFAULT_API_URL, 'https://api2.protexting.com/v1')
 })
@@ -38,7 +40,7 @@ t.test('TRUST_PROXY: off, on, a hop count or proxy addresses', async t => {
 t.test('every bad value is listed with its name, and the token is never echoed', async t => {
   let error: EnvError | undefined
   try {
-    loadEnv({ PORT: '70000', LOG_LEVEL: 'loud', PROTEXTING_API_URL: 'api.protexting.com', PROTEXTING_ACCESS_TOKEN: 'secret with spaces', UPSTREAM_TIMEOUT_MS: '5', DATABASE_DURABILITY: 'maybe' })
+    loadEnv({ PORT: '70000', LOG_LEVEL: 'loud', PROTEXTING_API_URL: 'api.protexting.com', PROTEXTING_ACCESS_TOKEN: 'secret with spaces', UPSTREAM_TIMEOUT_MS: '5', DATABASE_DURABILITY: 'maybe', FORM_TOKEN_SECRET: 'short' })
   } catch (err) {
     error = err as EnvError
   }
@@ -49,6 +51,7 @@ t.test('every bad value is listed with its name, and the token is never echoed',
     'PROTEXTING_API_URL: must be an http(s):// URL such as https://api2.protexting.com/v1',
     'DATABASE_DURABILITY: must be full (survives power loss) or normal (survives a crash of the process; faster)',
     'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+    'FORM_TOKEN_SECRET: must be at least 32 characters of random text (e.g. openssl rand -hex 32)',
     'UPSTREAM_TIMEOUT_MS: must be milliseconds between 100 and 120000'
   ])
   t.notMatch(error?.message ?? '', /secret/)

@@ -1,9 +1,12 @@
 // Never lose a signup: upstream down, a burst, SIGKILL mid-burst, upstream back, restart: all delivered, none twice.
 import t from 'tap'
+import { fileURLToPath } from 'node:url'
 import { startServer } from '../spawn-server.ts'
 import { createStandIn } from '../../src/sandbox/stand-in.ts'
 
 const TOKEN = 'crash-test-token-0001'
+// One client posting 300 neighbouring numbers at once: the abuse defences would rightly stop it.
+const LOAD_TEST_CAMPAIGNS = fileURLToPath(new URL('../fixtures/load-test-campaigns.yaml', import.meta.url))
 const BURST = 300
 
 t.test('every acknowledged signup reaches the upstream exactly once across a kill -9', { timeout: 120_000 }, async t => {
@@ -15,7 +18,7 @@ t.test('every acknowledged signup reaches the upstream exactly once across a kil
   const port = Number(new URL(upstreamUrl).port)
 
   // A short upstream timeout gives a short lease: the dead instance's claims come back in 16 s.
-  const env = { PROTEXTING_ACCESS_TOKEN: TOKEN, PROTEXTING_API_URL: upstreamUrl, DATABASE_URL: `${dir}/optline.db`, UPSTREAM_TIMEOUT_MS: '2000' }
+  const env = { PROTEXTING_ACCESS_TOKEN: TOKEN, PROTEXTING_API_URL: upstreamUrl, DATABASE_URL: `${dir}/optline.db`, UPSTREAM_TIMEOUT_MS: '2000', CAMPAIGNS_FILE: LOAD_TEST_CAMPAIGNS }
   const first = startServer(env)
   const url = await first.ready
 

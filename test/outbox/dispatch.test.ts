@@ -9,7 +9,7 @@ const signup = (phone = '(646) 555-0123', slug = 'summer') => ({
   headers: {
     'content-type': 'application/x-www-form-urlencoded',
     'user-agent': 'Mozilla/5.0 (iPhone) test',
-    referer: 'https://signup.example/c/summer?src=poster-lobby'
+    referer: 'http://localhost/c/summer?src=poster-lobby'
   }
 })
 
@@ -28,7 +28,7 @@ t.test('a signup is durable and answered before anything is sent, with its conse
       consentGiven: true,
       clientIp: '127.0.0.1',
       userAgent: 'Mozilla/5.0 (iPhone) test',
-      pageUrl: 'https://signup.example/c/summer?src=poster-lobby',
+      pageUrl: 'http://localhost/c/summer?src=poster-lobby',
       referrer: 'https://news.example/story',
       source: 'poster-lobby',
       disclosureText: /Reply HELP for help, STOP to cancel/

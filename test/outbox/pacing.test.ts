@@ -10,7 +10,7 @@ const N = 10
 t.test('a backlog drains through a small limit without hammering', async t => {
   const { app, standIn, store } = await buildTestApp(t, { standIn: { limit: LIMIT, windowSeconds: WINDOW_S } })
   for (let i = 0; i < N; i++) {
-    const res = await app.inject(formPost('/c/summer', { phone: `(646) 555-${String(1000 + i)}`, consent: 'yes' }))
+    const res = await app.inject(formPost('/c/bulk', { phone: `(646) 555-${String(1000 + i)}`, consent: 'yes' }))
     t.equal(res.statusCode, 303)
   }
   const deadline = Date.now() + 30_000

@@ -22,7 +22,7 @@ if (await requirePostgres(t)) {
     const b = await buildTestApp(t, { sharedStandIn: shared, dispatch: false, store: await openStore({ url: postgresUrl, schema, poolSize: 4 }) })
     for (let i = 0; i < N; i++) {
       const app = i % 2 === 0 ? a.app : b.app
-      t.equal((await app.inject(formPost('/c/summer', { phone: `(646) 555-${1000 + i}`, consent: 'yes' }))).statusCode, 303)
+      t.equal((await app.inject(formPost('/c/bulk', { phone: `(646) 555-${1000 + i}`, consent: 'yes' }))).statusCode, 303)
     }
     a.app.dispatcher.start()
     b.app.dispatcher.start()

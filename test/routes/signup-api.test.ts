@@ -1,12 +1,13 @@
 // The JSON API for embedders: same rules as the form, answered as 202 / 422 / 404 / 503 JSON.
 import t from 'tap'
-import { buildTestApp } from '../helper.ts'
+import { buildTestApp, formTokenFor } from '../helper.ts'
 
+// An embedder's post: with a form token from the token endpoint, as if fetched ten seconds earlier.
 const post = (slug: string, payload: unknown, contentType = 'application/json') => ({
   method: 'POST' as const,
   url: `/api/v1/campaigns/${slug}/signups`,
   headers: { 'content-type': contentType },
-  payload: typeof payload === 'string' ? payload : JSON.stringify(payload)
+  payload: typeof payload === 'string' ? payload : JSON.stringify({ formToken: formTokenFor(slug), ...(payload as object) })
 })
 
 t.test('a valid signup is accepted with 202 and reaches ProTexting', async t => {
@@ -85,5 +86,5 @@ t.test('health and readiness', async t => {
   t.same((await app.inject('/healthz')).json(), { status: 'ok' })
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200)
-  t.same(ready.json(), { status: 'ready', mode: 'sandbox', campaigns: 3, problems: [] })
+  t.same(ready.json(), { status: 'ready', mode: 'sandbox', campaigns: 4, problems: [] })
 })

@@ -76,7 +76,7 @@ export function runDispatchSuite (t: Test, freshDatabase: FreshDatabase): void {
     await store.finishAttempt(second, { status: 'delivered', contactId: undefined })
     t.same((await store.signupDetail(retried))?.attemptLog, [timeout, second], 'both attempts, in order')
     t.match(await store.signupDetail(retried), { status: 'delivered', attempts: 2, contactId: undefined })
-    t.same(await store.counts(), { pending: 0, sending: 0, delivered: 2, rejected: 1, duplicate: 0 })
+    t.same(await store.counts(), { pending: 0, sending: 0, delivered: 2, rejected: 1, duplicate: 0, held: 0 })
   })
 
   t.test('a late answer for a finished signup is logged but does not reopen it', async t => {

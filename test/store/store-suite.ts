@@ -1,19 +1,21 @@
 // The one contract suite for both stores: accept, consent record, duplicates, group commit, migrations, counts.
-// The dispatch half (claims, attempts, buckets) is in store-suite-dispatch.ts; both run from runStoreSuite.
+// Claims, attempts and buckets are in store-suite-dispatch.ts, holds and velocity in store-suite-held.ts; all run
+// from runStoreSuite.
 import type { Test } from 'tap'
 import { runDispatchSuite } from './store-suite-dispatch.ts'
-import { acceptMany, CONSENT, DAY, type FreshDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
+import { runHeldSuite } from './store-suite-held.ts'
+import { acceptMany, CONSENT, DAY, type FreshDatabase, type LegacyDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
 
-export type { FreshDatabase, OpenStore } from './suite-helpers.ts'
+export type { FreshDatabase, LegacyDatabase, OpenStore } from './suite-helpers.ts'
 
-export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
+export function runStoreSuite (t: Test, freshDatabase: FreshDatabase, legacyDatabase: LegacyDatabase): void {
   t.test('accept, then signupDetail returns the consent proof and the disclosure text', async t => {
     const store = await (await freshDatabase(t))()
     await store.saveDisclosure(CONSENT.disclosureVersion, 'By signing up you agree…', T0)
     await store.saveDisclosure(CONSENT.disclosureVersion, 'a different text', T0 + 1) // first text wins
     const signup = newSignup()
     const result = await store.accept(signup, DAY)
-    t.same(result, { id: result.id, duplicate: false })
+    t.same(result, { id: result.id, duplicate: false, held: undefined })
     t.same(await store.signupDetail(result.id), {
       id: result.id,
       campaign: 'summer',
@@ -24,6 +26,8 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
       lastError: undefined,
       createdAt: T0,
       deliveredAt: undefined,
+      holdReason: undefined,
+      releasedAt: undefined,
       consent: { ...CONSENT, disclosureText: 'By signing up you agree…' },
       attemptLog: []
     })
@@ -110,7 +114,7 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
     t.equal(store.acceptStats.items - before.items, 500)
     t.ok(store.acceptStats.largestBatch <= 256, 'no batch exceeds maxBatch')
     t.equal(new Set(ids).size, 500, 'distinct ids')
-    t.match(await store.counts(), { pending: 500, duplicate: 0 })
+    t.match(await store.counts(), { pending: 500, duplicate: 0, held: 0 })
   })
 
   t.test('group commit off (maxBatch 1): one transaction per accept', async t => {
@@ -136,7 +140,7 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
     const results = await Promise.allSettled([store.accept(newSignup(), DAY), store.accept(broken, DAY), store.accept(newSignup(), DAY)])
     t.same(results.map(r => r.status), ['rejected', 'rejected', 'rejected'])
     t.equal(store.acceptStats.failedBatches, 1)
-    t.match(await store.counts(), { pending: 0, duplicate: 0 })
+    t.match(await store.counts(), { pending: 0, duplicate: 0, held: 0 })
     t.equal((await store.accept(newSignup(), DAY)).duplicate, false, 'the next batch works')
   })
 
@@ -158,10 +162,10 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
     const phoneNumber = nextNumber()
     await store.accept(newSignup({ phoneNumber, campaign: 'winter' }), DAY)
     await store.accept(newSignup({ phoneNumber, campaign: 'winter' }), DAY)
-    t.same(await store.counts('summer'), { pending: 3, sending: 0, delivered: 0, rejected: 0, duplicate: 0 })
-    t.same(await store.counts('winter'), { pending: 3, sending: 0, delivered: 0, rejected: 0, duplicate: 1 })
-    t.same(await store.counts(), { pending: 6, sending: 0, delivered: 0, rejected: 0, duplicate: 1 })
-    t.same(await store.counts('nobody'), { pending: 0, sending: 0, delivered: 0, rejected: 0, duplicate: 0 })
+    t.same(await store.counts('summer'), { pending: 3, sending: 0, delivered: 0, rejected: 0, duplicate: 0, held: 0 })
+    t.same(await store.counts('winter'), { pending: 3, sending: 0, delivered: 0, rejected: 0, duplicate: 1, held: 0 })
+    t.same(await store.counts(), { pending: 6, sending: 0, delivered: 0, rejected: 0, duplicate: 1, held: 0 })
+    t.same(await store.counts('nobody'), { pending: 0, sending: 0, delivered: 0, rejected: 0, duplicate: 0, held: 0 })
   })
 
   t.test('migrate: instances starting together, and again later, change nothing', async t => {
@@ -181,4 +185,5 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase): void {
   })
 
   runDispatchSuite(t, freshDatabase)
+  runHeldSuite(t, freshDatabase, legacyDatabase)
 }

@@ -8,6 +8,12 @@ export type OpenStore = (overrides?: Partial<StoreOptions>) => Promise<Instrumen
 /** Creates a fresh, empty database for one subtest and removes it in that subtest's teardown. */
 export type FreshDatabase = (t: Test) => Promise<OpenStore>
 
+/**
+ * Like FreshDatabase, but migrated only up to `version` (an older build's schema): `exec` runs raw SQL on it (to
+ * seed rows the way that build wrote them), `open` opens the current store on it, which migrates the rest.
+ */
+export type LegacyDatabase = (t: Test, version: number) => Promise<{ exec: (sql: string) => Promise<void>, open: OpenStore }>
+
 /** A fixed UTC start time: every time in the suite is T0 + something, no wall clock involved. */
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0)
 export const MINUTE = 60_000
@@ -30,6 +36,11 @@ let sequence = 0
 export function nextNumber (): string {
   sequence++
   return `1646${String(5550000 + sequence).padStart(7, '0')}`
+}
+
+/** A number with the given prefix (the velocity key: all but the last 4 digits) and last 4 digits. */
+export function numberIn (prefix: string, last4: number): string {
+  return `${prefix}${String(last4).padStart(4, '0')}`
 }
 
 export function newSignup (overrides: Partial<NewSignup> = {}): NewSignup {

@@ -1,0 +1,55 @@
+// Security headers on every answer: helmet's set, plus a strict CSP built per campaign (embedding, redirect, CAPTCHA).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import helmet from '@fastify/helmet'
+import type { Campaign } from '../campaigns/campaign.ts'
+import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
+
+export interface SecurityHeadersOptions {
+  campaigns: { get (slug: string): Campaign | undefined }
+}
+
+/** The Content-Security-Policy for a page of this campaign (or for anything else when undefined). */
+export function contentSecurityPolicy (campaign: Campaign | undefined): string {
+  // Only a campaign that turns a CAPTCHA on lets its provider's widget load.
+  const provider = campaign?.protection.captcha?.provider
+  const captcha = provider === undefined ? undefined : CAPTCHA_DEFAULTS[provider]
+  const redirect = campaign?.successRedirectUrl === undefined ? [] : [new URL(campaign.successRedirectUrl).origin]
+  const ancestors = campaign === undefined || campaign.embedOrigins.length === 0 ? ["'none'"] : campaign.embedOrigins
+  const directives: Record<string, readonly string[]> = {
+    'default-src': ["'none'"],
+    // No inline script or style anywhere: files from our own origin only.
+    'script-src': ["'self'", ...(captcha?.cspScriptSrc ?? [])],
+    'style-src': ["'self'", ...(captcha?.cspStyleSrc ?? [])],
+    'img-src': ["'self'", 'data:'],
+    'connect-src': ["'self'", ...(captcha?.cspConnectSrc ?? [])],
+    'frame-src': captcha === undefined ? ["'none'"] : captcha.cspFrameSrc,
+    // Chrome applies form-action to the redirect after a POST, so the success page's origin is listed.
+    'form-action': ["'self'", ...redirect],
+    'frame-ancestors': ancestors,
+    'base-uri': ["'none'"],
+    'object-src': ["'none'"]
+  }
+  return Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; ')
+}
+
+export default fp(async function securityHeaders (app: FastifyInstance, options: SecurityHeadersOptions) {
+  await app.register(helmet, {
+    // Built per campaign below; helmet's would be one policy for every page.
+    contentSecurityPolicy: false,
+    // Sent only over HTTPS (below): over plain HTTP it is ignored, and a test machine must not be pinned.
+    strictTransportSecurity: false,
+    // frame-ancestors governs framing; X-Frame-Options is set below only where nobody may embed.
+    xFrameOptions: false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
+  })
+
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
+    const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
+    const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
+    reply.header('content-security-policy', contentSecurityPolicy(campaign))
+    if (campaign === undefined || campaign.embedOrigins.length === 0) reply.header('x-frame-options', 'DENY')
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
+  })
+}, { name: 'security-headers' })
