@@ -1,6 +1,7 @@
 // buildApp(deps): the whole HTTP app and its outbox dispatcher, ready to inject or listen; it never listens itself.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
+import fastifyCompress from '@fastify/compress'
 import type { Campaign } from './campaigns/campaign.ts'
 import type { ProtextingClient } from './upstream/types.ts'
 import type { Store } from './store/types.ts'
@@ -83,6 +84,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('dispatcher', dispatcher)
 
   await app.register(securityHeaders, { campaigns })
+  // Brotli or gzip for pages and assets: the whole first visit fits the first TCP round trip.
+  await app.register(fastifyCompress, { threshold: 1024 })
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT })
   await app.register(views, { sandbox })
   await app.register(errors)

@@ -169,3 +169,13 @@ t.test('the token never reaches the visitor', async t => {
     t.notOk(JSON.stringify(res.headers).includes(TEST_TOKEN))
   }
 })
+
+t.test('pages and the stylesheet are compressed for browsers that ask', async t => {
+  const { app } = await buildTestApp(t)
+  const page = await app.inject({ url: '/c/world', headers: { 'accept-encoding': 'br, gzip' } })
+  t.equal(page.headers['content-encoding'], 'br')
+  const href = /href="(\/assets\/optline\.css\?v=[0-9a-f]+)"/.exec((await app.inject('/c/world')).body)?.[1] ?? ''
+  const css = await app.inject({ url: href, headers: { 'accept-encoding': 'gzip' } })
+  t.equal(css.headers['content-encoding'], 'gzip')
+  t.ok(css.rawPayload.length < 1500, `the stylesheet shrinks (${css.rawPayload.length} bytes)`)
+})
