@@ -1,5 +1,5 @@
 // buildApp(deps): the whole HTTP app and its outbox dispatcher, ready to inject or listen; it never listens itself.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyCompress from '@fastify/compress'
 import type { Campaign } from './campaigns/campaign.ts'
@@ -11,7 +11,7 @@ import { systemClock, type Clock } from './outbox/clock.ts'
 import { redactUrl } from './upstream/redact.ts'
 import views from './plugins/views.ts'
 import errors from './plugins/errors.ts'
-import securityHeaders from './plugins/security-headers.ts'
+import securityHeaders, { contentSecurityPolicy } from './plugins/security-headers.ts'
 import rateLimits from './plugins/rate-limits.ts'
 import apiCors from './plugins/cors.ts'
 import { createFormTokens } from './abuse/form-token.ts'
@@ -55,6 +55,25 @@ function trustProxyOption (setting: AppDeps['trustProxy']) {
   return setting ?? false
 }
 
+/** 400/414 for a URL the router cannot read, with the same headers and wording as every other refusal. */
+function answerUnroutable (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 400
+  const message = status === 414 ? 'This address is too long.' : 'This address is not valid.'
+  request.log.info({ method: request.method, status, code: error.code }, 'request')
+  const json = request.url.startsWith('/api/')
+  reply.raw.writeHead(status, {
+    'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+    'content-security-policy': contentSecurityPolicy(undefined),
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'cache-control': 'no-store'
+  })
+  // Nothing from the URL is echoed back.
+  reply.raw.end(json
+    ? JSON.stringify({ errors: [{ field: 'path', message }] })
+    : `<!doctype html><html lang="en"><meta charset="utf-8"><title>Not found</title><h1>Page not found</h1><p>${message}</p></html>`)
+}
+
 // A signup form posts a few hundred bytes; nothing legitimate comes near this.
 const BODY_LIMIT = 16 * 1024
 
@@ -67,7 +86,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 100 },
     return503OnClosing: true,
     // One line per request (below) instead of Fastify's two.
-    disableRequestLogging: true
+    disableRequestLogging: true,
+    // A malformed or absurdly long URL fails before routing, so no hook or error handler sees it.
+    frameworkErrors: answerUnroutable
   })
   const { campaigns, upstream, store, sandbox, tokenKey } = deps
   const clock = deps.clock ?? systemClock

@@ -65,14 +65,9 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
       if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
         errors.push({ field: 'consent', code: 'consent_missing', message: SIGNUP_MESSAGES.consentMissing })
       }
-      if (!phone.ok || errors.length > 0) {
-        // A bot caught by the honeypot or the clock is answered like a success, whatever it typed.
-        if (local.kind === 'hold') {
-          logger.info({ campaign: campaign.slug, reason: local.reason, clientIp: input.context.clientIp }, 'bot submission ignored')
-          return { status: 'accepted', last4: '' }
-        }
-        return { status: 'refused', errors }
-      }
+      // A bot caught by the honeypot or the clock gets exactly what a person typing the same would get:
+      // a refusal for invalid input, a thank-you (and a held record) for valid input.
+      if (!phone.ok || errors.length > 0) return { status: 'refused', errors }
       const captcha = local.kind === 'pass' ? await captchaCheck(campaign, botInput, bots) : local
       if (captcha.kind === 'refuse') return { status: 'refused', errors: [captcha.error] }
       if (captcha.kind === 'unavailable') {

@@ -85,3 +85,14 @@ t.test('CORS: only listed embedders may call the API from a browser', async t =>
   t.equal(token.headers['access-control-allow-origin'], 'https://shop.example.com')
   t.match(token.json(), { formToken: String, minSubmitSeconds: 3 })
 })
+
+t.test('URLs the router cannot read get a plain refusal with the usual headers, echoing nothing', async t => {
+  const { app } = await buildTestApp(t, { campaigns })
+  for (const [url, status] of [['/c/%ZZ<script>', 400], [`/c/${'a'.repeat(150)}`, 414], ['/api/v1/campaigns/%ZZ/signups', 400]] as const) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, status, url.slice(0, 40))
+    t.equal(res.headers['x-content-type-options'], 'nosniff')
+    t.match(res.headers['content-security-policy'], /default-src 'none'/)
+    t.notMatch(res.body, /%ZZ|<script>|aaaaaaaaaa/)
+  }
+})
