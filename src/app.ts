@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import fastifyFormbody from '@fastify/formbody'
 import fastifyCompress from '@fastify/compress'
 import type { Campaign } from './campaigns/campaign.ts'
+import { createCampaignRegistry } from './campaigns/registry.ts'
 import type { ProtextingClient } from './upstream/types.ts'
 import type { Store } from './store/types.ts'
 import { createSignupService } from './signup/service.ts'
@@ -19,6 +20,7 @@ import type { BotCheckDeps } from './signup/bot-checks.ts'
 import healthRoutes from './routes/health.ts'
 import signupPageRoutes from './routes/signup-page.ts'
 import signupApiRoutes from './routes/signup-api.ts'
+import qrRoutes from './routes/qr.ts'
 
 export interface AppDeps {
   campaigns: ReadonlyMap<string, Campaign>
@@ -46,6 +48,8 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     dispatcher: Dispatcher
+    /** Puts a new, already validated campaigns set in force (SIGHUP). */
+    reloadCampaigns: (campaigns: ReadonlyMap<string, Campaign>) => Promise<void>
   }
 }
 
@@ -90,7 +94,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     // A malformed or absurdly long URL fails before routing, so no hook or error handler sees it.
     frameworkErrors: answerUnroutable
   })
-  const { campaigns, upstream, store, sandbox, tokenKey } = deps
+  const { upstream, store, sandbox, tokenKey } = deps
+  const campaigns = createCampaignRegistry(deps.campaigns)
   const clock = deps.clock ?? systemClock
 
   const dispatcher = createDispatcher({
@@ -131,6 +136,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     }
   })
   await app.register(signupPageRoutes, routeOptions)
+  await app.register(qrRoutes, { campaigns })
   await app.register(signupApiRoutes, routeOptions)
 
   app.addHook('onResponse', async (request, reply) => {
@@ -141,11 +147,20 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     else request.log.info(line, 'request')
   })
 
+  async function saveDisclosures (list: Campaign[]) {
+    for (const campaign of list) await store.saveDisclosure(campaign.disclosureVersion, campaign.disclosureText, clock.now())
+  }
+  app.decorate('reloadCampaigns', async (next: ReadonlyMap<string, Campaign>) => {
+    // The disclosure texts are stored before any signup can point at them.
+    await saveDisclosures([...next.values()])
+    campaigns.replace(next)
+    // A reload is also the operator's "I fixed it": a paused dispatcher tries again now.
+    dispatcher.resume()
+  })
+
   app.addHook('onReady', async () => {
     // Each signup's proof points at its disclosure version; the text is stored once per version.
-    for (const campaign of campaigns.values()) {
-      await store.saveDisclosure(campaign.disclosureVersion, campaign.disclosureText, clock.now())
-    }
+    await saveDisclosures(campaigns.all())
     if (deps.dispatch !== false) dispatcher.start()
   })
   // Requests in flight have finished by now (Fastify closes the server first); then the calls

@@ -28,9 +28,10 @@ try {
 
 const logger = pino(loggerOptions(config.logLevel, { pretty: process.stdout.isTTY === true }))
 
+const campaignsFile = config.campaignsFile
 let loaded
 try {
-  loaded = await loadCampaignsFile(config.campaignsFile)
+  loaded = await loadCampaignsFile(campaignsFile)
 } catch (err) {
   if (!(err instanceof CampaignsFileError)) throw err
   logger.fatal({ file: config.campaignsFile, problems: err.issues }, err.message)
@@ -88,12 +89,25 @@ const app = await buildApp({
 })
 
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),
+// (SIGHUP is ours: it reloads the campaigns below)
 // close the upstream pool and the store, then the stand-in.
-closeWithGrace({ delay: 10_000, logger }, async ({ err }) => {
+closeWithGrace({ delay: 10_000, logger, skip: ['SIGHUP'] }, async ({ err }) => {
   if (err !== undefined) logger.error({ err }, 'shutting down after an error')
   await app.close()
   await Promise.all(Object.values(captcha).map(verifier => verifier.close()))
   await standIn?.close()
+})
+
+// SIGHUP: read the campaigns file again; a bad file is refused with its problems and the old set stays.
+process.on('SIGHUP', () => {
+  loadCampaignsFile(campaignsFile).then(async next => {
+    for (const warning of next.warnings) logger.warn(warning)
+    await app.reloadCampaigns(next.campaigns)
+    logger.info({ campaigns: [...next.campaigns.keys()] }, 'campaigns reloaded')
+  }, err => {
+    if (!(err instanceof CampaignsFileError)) throw err
+    logger.error({ file: campaignsFile, problems: err.issues }, `campaigns NOT reloaded, the previous ones stay in force: ${err.message}`)
+  }).catch(err => { logger.error({ err }, 'campaigns reload failed') })
 })
 
 await app.listen({ host: config.host, port: config.port })

@@ -58,3 +58,30 @@ t.test('.env in the working directory is read', async t => {
   t.equal(code, 1)
   t.match(server.lines.join('\n'), /from-dot-env\.yaml.*cannot be read/)
 })
+
+t.test('SIGHUP reloads the campaigns file; a bad file is refused and the old one stays', async t => {
+  const dir = t.testdir()
+  const file = `${dir}/campaigns.yaml`
+  const { readFile } = await import('node:fs/promises')
+  const example = await readFile(new URL('../config/campaigns.example.yaml', import.meta.url), 'utf8')
+  await writeFile(file, example)
+  const server = startServer({ DATABASE_URL: ':memory:', CAMPAIGNS_FILE: file })
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  const base = await server.ready
+  t.equal((await fetch(`${base}/c/autumn`)).status, 404)
+
+  await writeFile(file, example.replace('  world:', '  autumn:'))
+  server.child.kill('SIGHUP')
+  const until = async (check: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await check()); i++) await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  await until(async () => (await fetch(`${base}/c/autumn`)).status === 200)
+  t.equal((await fetch(`${base}/c/autumn`)).status, 200, 'the new campaign is served')
+  t.equal((await fetch(`${base}/c/world`)).status, 404, 'the removed one is gone')
+
+  await writeFile(file, 'campaigns:\n  broken: { name: x }\n')
+  server.child.kill('SIGHUP')
+  await until(async () => server.lines.some(line => line.includes('NOT reloaded')))
+  t.ok(server.lines.some(line => line.includes('NOT reloaded') && line.includes('campaigns.broken.groupIds: is required')))
+  t.equal((await fetch(`${base}/c/autumn`)).status, 200, 'the previous set stays in force')
+})

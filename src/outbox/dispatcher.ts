@@ -44,6 +44,8 @@ export interface Dispatcher {
   stop (): Promise<void>
   /** Resolves once nothing is in flight and nothing is due (what tests and benchmarks wait for). */
   settled (): Promise<void>
+  /** Ends a pause now (the operator says it is fixed): the next signup is the probe. */
+  resume (): void
   status (): DispatcherStatus
 }
 
@@ -67,6 +69,8 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   let idle = false
   let idleWaiters: Array<() => void> = []
   const stopSignal = new AbortController()
+  // Aborted by resume(): wakes a paused dispatcher for its probe at once.
+  let probeNow = new AbortController()
 
   function notify () {
     // A paused dispatcher stays idle: new signups wait for the pause probe.
@@ -94,7 +98,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       if (paused !== undefined) {
         // New signups do not wake a paused dispatcher: only the probe timer (or stop) does.
         markIdle()
-        await clock.sleep(pauseProbeMs, stopSignal.signal)
+        await clock.sleep(pauseProbeMs, AbortSignal.any([stopSignal.signal, probeNow.signal]))
         idle = false
         if (stopping) break
         // Probe: let one signup through; its outcome pauses again or resumes.
@@ -218,6 +222,12 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
     },
     status () {
       return { paused, inFlight: inFlight.size, ...counters }
+    },
+    resume () {
+      if (paused === undefined) return
+      logger.warn('pause lifted by a reload: trying ProTexting again now')
+      probeNow.abort()
+      probeNow = new AbortController()
     },
     settled () {
       if (idle || stopping) return Promise.resolve()

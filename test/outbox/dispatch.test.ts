@@ -1,6 +1,8 @@
 // The outbox through the whole app: accepted first, sent after, every upstream outcome handled, nothing lost.
 import t from 'tap'
-import { buildTestApp, formPost, TEST_TOKEN } from '../helper.ts'
+import { stringify } from 'yaml'
+import { buildTestApp, formPost, TEST_TOKEN, testCampaigns } from '../helper.ts'
+import { parseCampaigns } from '../../src/campaigns/load.ts'
 import type { FailSpec } from '../../src/sandbox/stand-in.ts'
 import { retryDelay } from '../../src/outbox/backoff.ts'
 
@@ -162,4 +164,17 @@ t.test('logs: one line per request and per upstream call, the number masked, the
   t.match(requests, [{ method: 'POST', url: '/c/summer', status: 303, campaign: 'summer', ms: Number }])
   t.notOk(logs().includes('6465550123'), 'the whole number is never logged')
   t.notOk(logs().includes(TEST_TOKEN))
+})
+
+t.test('a campaigns reload lifts a pause at once (the operator says it is fixed)', async t => {
+  const { app, store, standIn } = await buildTestApp(t)
+  standIn.failNext({ status: 403, body: { name: 'Forbidden', message: 'Account suspended', code: 0, status: 403 } })
+  await app.inject(signup())
+  await app.dispatcher.settled()
+  t.equal((await app.inject('/readyz')).statusCode, 503)
+  await app.reloadCampaigns(parseCampaigns(stringify({ campaigns: testCampaigns })).campaigns)
+  await new Promise(resolve => setImmediate(resolve))
+  await app.dispatcher.settled()
+  t.match(await store.counts(), { delivered: 1, pending: 0 })
+  t.equal((await app.inject('/readyz')).statusCode, 200)
 })

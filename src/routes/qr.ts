@@ -1,0 +1,84 @@
+// QR codes for a campaign's short link (SVG, PNG) and a printable sign carrying the full disclosure.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Campaign } from '../campaigns/campaign.ts'
+import { MAX_URL_BYTES, campaignUrl, parsePngWidth, qrPng, qrSvg } from '../qr/campaign-qr.ts'
+import { notFoundPage } from './not-found.ts'
+import { printView } from './qr-print-view.ts'
+import { sourceTag } from './signup-context.ts'
+
+export interface QrRouteOptions {
+  campaigns: { get (slug: string): Campaign | undefined }
+}
+
+interface QrRoute {
+  Params: { campaign: string }
+  Querystring: { src?: unknown, size?: unknown }
+}
+
+// The image depends only on the link and the size, so browsers and CDNs may keep it a day.
+const IMAGE_CACHE = 'public, max-age=86400'
+// The link is built from the request (below): a shared cache must not hand one host's code to another.
+const IMAGE_VARY = 'x-forwarded-host, x-forwarded-proto'
+
+export default async function qrRoutes (app: FastifyInstance, options: QrRouteOptions) {
+  const { campaigns } = options
+
+  app.get<QrRoute>('/c/:campaign/qr.svg', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    const url = encodedUrl(request, campaign)
+    if (url === undefined) return refuse(reply, 'request', 'This address is too long to put in a QR code.')
+    return image(reply, 'image/svg+xml; charset=utf-8', await qrSvg(url))
+  })
+
+  app.get<QrRoute>('/c/:campaign/qr.png', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    const size = parsePngWidth(request.query.size)
+    if ('error' in size) return refuse(reply, 'size', size.error)
+    const url = encodedUrl(request, campaign)
+    if (url === undefined) return refuse(reply, 'request', 'This address is too long to put in a QR code.')
+    return image(reply, 'image/png', await qrPng(url, { width: size.width }))
+  })
+
+  app.get<QrRoute>('/c/:campaign/print', async (request, reply) => {
+    const campaign = campaigns.get(request.params.campaign)
+    if (campaign === undefined) return notFoundPage(reply, 'campaign')
+    const url = encodedUrl(request, campaign)
+    if (url === undefined) return refuse(reply, 'request', 'This address is too long to put in a QR code.')
+    const src = sourceTag(request.query.src)
+    const files = `/c/${campaign.slug}/qr`
+    const tag = src === undefined ? '' : `?src=${src}`
+    return reply.page(200, 'print', printView(campaign, {
+      encodedUrl: url,
+      shortUrl: campaignUrl(baseUrl(request), campaign.slug),
+      svgUrl: `${files}.svg${tag}`,
+      pngUrl: `${files}.png${tag}`
+    }, await qrSvg(url)))
+  })
+}
+
+/**
+ * The origin visitors reach us at. With TRUST_PROXY set, Fastify reads protocol and host from the
+ * proxy's X-Forwarded-Proto / X-Forwarded-Host, so the code carries the public https address and
+ * not the internal one the proxy connects to; without it they come from the connection and the
+ * Host header. Either way the client can influence them, hence the Vary header on the images and
+ * the byte limit on the link.
+ */
+function baseUrl (request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`
+}
+
+function encodedUrl (request: FastifyRequest<QrRoute>, campaign: Campaign): string | undefined {
+  const url = campaignUrl(baseUrl(request), campaign.slug, request.query.src)
+  return Buffer.byteLength(url) > MAX_URL_BYTES ? undefined : url
+}
+
+function image (reply: FastifyReply, type: string, body: string | Buffer) {
+  return reply.header('content-type', type).header('cache-control', IMAGE_CACHE).header('vary', IMAGE_VARY).send(body)
+}
+
+/** A refused image request: JSON in the app's error shape, since an <img> shows nothing anyway. */
+function refuse (reply: FastifyReply, field: string, message: string) {
+  return reply.code(400).header('cache-control', 'no-store').send({ errors: [{ field, message }] })
+}
