@@ -21,6 +21,8 @@ import healthRoutes from './routes/health.ts'
 import signupPageRoutes from './routes/signup-page.ts'
 import signupApiRoutes from './routes/signup-api.ts'
 import qrRoutes from './routes/qr.ts'
+import metricsRoutes from './routes/metrics.ts'
+import { createMetrics } from './metrics.ts'
 
 export interface AppDeps {
   campaigns: ReadonlyMap<string, Campaign>
@@ -41,6 +43,8 @@ export interface AppDeps {
   leaseMs?: number
   /** Signs form tokens; every instance behind one load balancer needs the same (FORM_TOKEN_SECRET). */
   formTokenSecret: Buffer | readonly Buffer[]
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string
   /** CAPTCHA verifiers for the providers whose secret is configured. */
   captcha?: BotCheckDeps['captcha']
 }
@@ -98,7 +102,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const campaigns = createCampaignRegistry(deps.campaigns)
   const clock = deps.clock ?? systemClock
 
+  const metrics = createMetrics({ store, now: () => clock.now() })
   const dispatcher = createDispatcher({
+    metrics,
     store,
     client: upstream,
     tokenKey,
@@ -126,7 +132,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     now: () => clock.now(),
     queued: () => dispatcher.notify(),
     logger: app.log,
-    bots: { formTokens, captcha: deps.captcha ?? {} }
+    bots: { formTokens, captcha: deps.captcha ?? {} },
+    metrics
   })
   const routeOptions = { campaigns, signups, issueFormToken: (slug: string) => formTokens.issue(slug) }
   await app.register(healthRoutes, {
@@ -137,6 +144,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   await app.register(signupPageRoutes, routeOptions)
   await app.register(qrRoutes, { campaigns })
+  await app.register(metricsRoutes, { metrics, token: deps.metricsToken })
   await app.register(signupApiRoutes, routeOptions)
 
   app.addHook('onResponse', async (request, reply) => {

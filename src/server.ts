@@ -85,7 +85,8 @@ const app = await buildApp({
   // A claim must outlive the slowest call (connect + headers + body), then some.
   leaseMs: 3 * config.upstreamTimeoutMs + 10_000,
   formTokenSecret,
-  captcha
+  captcha,
+  metricsToken: config.metricsToken
 })
 
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),

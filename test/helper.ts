@@ -66,6 +66,7 @@ export async function buildTestApp (t: Test, options: {
   store?: Store
   /** CAPTCHA verifiers by provider (see src/abuse/captcha.ts). */
   captcha?: AppDeps['captcha']
+  metricsToken?: string
   /** An already running stand-in to share between apps (default: a new one per app). */
   sharedStandIn?: { standIn: StandIn, baseUrl: string }
 } = {}): Promise<TestApp> {
@@ -101,7 +102,8 @@ export async function buildTestApp (t: Test, options: {
     dispatch: options.dispatch,
     trustProxy: options.trustProxy,
     formTokenSecret: TEST_FORM_SECRET,
-    captcha: options.captcha
+    captcha: options.captcha,
+    metricsToken: options.metricsToken
   })
   await app.ready()
   t.teardown(() => app.close())

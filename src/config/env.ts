@@ -39,6 +39,7 @@ const EnvSchema = Type.Object({
     minLength: 32,
     errorMessage: 'must be at least 32 characters of random text (e.g. openssl rand -hex 32)'
   })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, errorMessage: 'must be at least 16 characters' })),
   TURNSTILE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   HCAPTCHA_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, errorMessage: 'must be milliseconds between 100 and 120000' })
@@ -63,6 +64,8 @@ export interface AppConfig {
   /** Signs form tokens; unset means a random secret per process (fine for one instance). */
   formTokenSecret: string | undefined
   captchaSecrets: { turnstile: string | undefined, hcaptcha: string | undefined }
+  /** When set, /metrics needs it as a Bearer token. */
+  metricsToken: string | undefined
 }
 
 export class EnvError extends Error {
@@ -97,7 +100,8 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
     logLevel: valid.LOG_LEVEL,
     upstreamTimeoutMs: valid.UPSTREAM_TIMEOUT_MS,
     formTokenSecret: valid.FORM_TOKEN_SECRET,
-    captchaSecrets: { turnstile: valid.TURNSTILE_SECRET_KEY, hcaptcha: valid.HCAPTCHA_SECRET_KEY }
+    captchaSecrets: { turnstile: valid.TURNSTILE_SECRET_KEY, hcaptcha: valid.HCAPTCHA_SECRET_KEY },
+    metricsToken: valid.METRICS_TOKEN
   }
 }
 

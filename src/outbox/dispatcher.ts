@@ -7,6 +7,7 @@ import { maskPhone } from '../upstream/redact.ts'
 import type { Clock } from './clock.ts'
 import { takeToken, refundToken, observe, initialBucket } from './pacer.ts'
 import { retryDelay } from './backoff.ts'
+import type { Metrics } from '../metrics.ts'
 
 export interface DispatcherOptions {
   store: Store
@@ -24,6 +25,7 @@ export interface DispatcherOptions {
   pollMs?: number
   /** While paused (401/403/misconfigured), one signup is tried again this often to see if it was fixed. */
   pauseProbeMs?: number
+  metrics?: Metrics
 }
 
 export interface DispatcherStatus {
@@ -153,6 +155,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
     const startedAt = clock.now()
     const outcome = await client.optIn(requestFor(signup), { campaign: signup.campaign })
     const finishedAt = clock.now()
+    options.metrics?.upstreamCall(signup.campaign, outcome.kind, 'status' in outcome ? outcome.status : undefined, outcome.latencyMs / 1000, outcome.rateLimit)
     await store.withBucket(tokenKey, state => {
       let next = observe(state, finishedAt, { status: 'status' in outcome ? outcome.status : undefined, rateLimit: outcome.rateLimit, latencyMs: outcome.latencyMs })
       // A call that provably never left spent nothing upstream: give its token back.
@@ -193,12 +196,14 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       case 'rate_limited':
         // The bucket now holds calls back until a token refills; no backoff on top.
         counters.retries++
+        options.metrics?.retry('rate_limited', false)
         logger.warn({ ...facts, reason: 'rate_limited', resetSeconds: outcome.resetSeconds }, 'opt-in will be retried: rate limited')
         return { status: 'pending', nextAttemptAt: now, error: '429: rate limited' }
       case 'unavailable': {
         counters.retries++
         const delayMs = retryDelay(signup.attempts + 1, random)
         if (outcome.maybeProcessed) counters.possibleDoubleSends++
+        options.metrics?.retry(outcome.reason, outcome.maybeProcessed)
         logger.warn({ ...facts, reason: outcome.reason, status: outcome.status, retryInMs: delayMs, maybeProcessed: outcome.maybeProcessed },
           outcome.maybeProcessed ? 'opt-in will be retried; the failed call may have reached ProTexting (possible double CTA)' : 'opt-in will be retried')
         return { status: 'pending', nextAttemptAt: now + delayMs, error: `${outcome.reason}: ${outcome.message}` }

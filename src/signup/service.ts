@@ -7,6 +7,7 @@ import type { Store, ConsentProof } from '../store/types.ts'
 import { maskPhone } from '../upstream/redact.ts'
 import { SIGNUP_MESSAGES } from './messages.ts'
 import { captchaCheck, localBotChecks, type BotCheckDeps } from './bot-checks.ts'
+import type { Metrics } from '../metrics.ts'
 
 export type SignupField = 'phone' | 'country' | 'consent' | 'form'
 
@@ -29,7 +30,8 @@ export interface SignupInput {
 }
 
 export type SignupResult =
-  | { status: 'accepted', last4: string }
+  /** `outcome` is for metrics and logs only: the visitor is answered the same for all three. */
+  | { status: 'accepted', last4: string, outcome: 'accepted' | 'duplicate' | 'held' }
   | { status: 'refused', errors: FieldError[] }
   | { status: 'unavailable', message: string }
 
@@ -46,70 +48,82 @@ export interface SignupServiceDeps {
   queued: () => void
   logger: FastifyBaseLogger
   bots: BotCheckDeps
+  metrics?: Metrics
 }
 
 // A checkbox posts its value ("yes"; "on" when a page omits it); JSON callers send true.
 const CONSENT_VALUES = new Set([true, 'true', 'yes', 'on', '1'])
 
 export function createSignupService (deps: SignupServiceDeps): SignupService {
-  const { store, tokenKey, now, queued, logger, bots } = deps
+  const { store, tokenKey, now, queued, logger, bots, metrics } = deps
   return {
     async signUp (campaign, input) {
-      const botInput = { ...input.bot, clientIp: input.context.clientIp }
-      const local = localBotChecks(campaign, botInput, bots)
-      if (local.kind === 'refuse') return { status: 'refused', errors: [local.error] }
-      const errors: FieldError[] = []
-      const chosen = campaign.allowedCountries.length > 1 ? input.country : undefined
-      const phone = normalizePhone(input.phone, { defaultCountry: campaign.country, allowedCountries: campaign.allowedCountries }, chosen)
-      if (!phone.ok) errors.push({ field: phone.code === 'country_not_offered' ? 'country' : 'phone', code: phone.code, message: phone.message })
-      if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
-        errors.push({ field: 'consent', code: 'consent_missing', message: SIGNUP_MESSAGES.consentMissing })
+      const result = await decide(campaign, input)
+      if (metrics !== undefined) {
+        if (result.status === 'refused') for (const error of result.errors) metrics.refusal(campaign.slug, error.code)
+        metrics.signup(campaign.slug, result.status === 'accepted' ? result.outcome : result.status)
       }
-      // A bot caught by the honeypot or the clock gets exactly what a person typing the same would get:
-      // a refusal for invalid input, a thank-you (and a held record) for valid input.
-      if (!phone.ok || errors.length > 0) return { status: 'refused', errors }
-      const captcha = local.kind === 'pass' ? await captchaCheck(campaign, botInput, bots) : local
-      if (captcha.kind === 'refuse') return { status: 'refused', errors: [captcha.error] }
-      if (captcha.kind === 'unavailable') {
-        // Fail closed: without a verdict the signup could be a bot, and every signup costs an SMS.
-        logger.error({ campaign: campaign.slug }, 'CAPTCHA verification unavailable: signups are refused until it answers')
-        return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
-      }
-      const hold = local.kind === 'hold' ? local.reason : undefined
-
-      let duplicate: boolean
-      let held: string | undefined
-      let id: number
-      try {
-        ({ id, duplicate, held } = await store.accept({
-          campaign: campaign.slug,
-          phoneNumber: phone.phoneNumber,
-          e164: phone.e164,
-          request: optInRequest(campaign, phone.phoneNumber),
-          tokenKey,
-          consent: { ...input.context, disclosureVersion: campaign.disclosureVersion, consentGiven: true },
-          createdAt: now(),
-          hold
-        }, campaign.duplicateWindowMs, campaign.protection.prefixVelocity))
-      } catch (err) {
-        // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
-        logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')
-        return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
-      }
-      const last4 = phone.phoneNumber.slice(-4)
-      const facts = { campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }
-      if (held !== undefined) {
-        // Kept for the operator, never sent unless released; the visitor sees the usual thank-you.
-        logger.warn({ ...facts, reason: held, clientIp: input.context.clientIp }, 'signup held as suspected abuse')
-      } else if (duplicate) {
-        // Answered exactly like a success, so the form never reveals who is subscribed,
-        // and a victim's number cannot be bombed with CTAs.
-        logger.info(facts, 'duplicate signup recorded, not sent again')
-      } else {
-        queued()
-      }
-      return { status: 'accepted', last4 }
+      return result
     }
+  }
+
+  async function decide (campaign: Campaign, input: SignupInput): Promise<SignupResult> {
+    const botInput = { ...input.bot, clientIp: input.context.clientIp }
+    const local = localBotChecks(campaign, botInput, bots)
+    if (local.kind === 'refuse') return { status: 'refused', errors: [local.error] }
+    const errors: FieldError[] = []
+    const chosen = campaign.allowedCountries.length > 1 ? input.country : undefined
+    const phone = normalizePhone(input.phone, { defaultCountry: campaign.country, allowedCountries: campaign.allowedCountries }, chosen)
+    if (!phone.ok) errors.push({ field: phone.code === 'country_not_offered' ? 'country' : 'phone', code: phone.code, message: phone.message })
+    if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
+      errors.push({ field: 'consent', code: 'consent_missing', message: SIGNUP_MESSAGES.consentMissing })
+    }
+    // A bot caught by the honeypot or the clock gets exactly what a person typing the same would get:
+    // a refusal for invalid input, a thank-you (and a held record) for valid input.
+    if (!phone.ok || errors.length > 0) return { status: 'refused', errors }
+    const captcha = local.kind === 'pass' ? await captchaCheck(campaign, botInput, bots) : local
+    if (captcha.kind === 'refuse') return { status: 'refused', errors: [captcha.error] }
+    if (captcha.kind === 'unavailable') {
+      // Fail closed: without a verdict the signup could be a bot, and every signup costs an SMS.
+      logger.error({ campaign: campaign.slug }, 'CAPTCHA verification unavailable: signups are refused until it answers')
+      return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+    }
+    const hold = local.kind === 'hold' ? local.reason : undefined
+
+    let duplicate: boolean
+    let held: string | undefined
+    let id: number
+    try {
+      ({ id, duplicate, held } = await store.accept({
+        campaign: campaign.slug,
+        phoneNumber: phone.phoneNumber,
+        e164: phone.e164,
+        request: optInRequest(campaign, phone.phoneNumber),
+        tokenKey,
+        consent: { ...input.context, disclosureVersion: campaign.disclosureVersion, consentGiven: true },
+        createdAt: now(),
+        hold
+      }, campaign.duplicateWindowMs, campaign.protection.prefixVelocity))
+    } catch (err) {
+      // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
+      logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')
+      return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+    }
+    const last4 = phone.phoneNumber.slice(-4)
+    const facts = { campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }
+    if (held !== undefined) {
+      // Kept for the operator, never sent unless released; the visitor sees the usual thank-you.
+      logger.warn({ ...facts, reason: held, clientIp: input.context.clientIp }, 'signup held as suspected abuse')
+      metrics?.held(campaign.slug, held)
+      return { status: 'accepted', last4, outcome: 'held' }
+    } else if (duplicate) {
+      // Answered exactly like a success, so the form never reveals who is subscribed,
+      // and a victim's number cannot be bombed with CTAs.
+      logger.info(facts, 'duplicate signup recorded, not sent again')
+      return { status: 'accepted', last4, outcome: 'duplicate' }
+    }
+    queued()
+    return { status: 'accepted', last4, outcome: 'accepted' }
   }
 }
 

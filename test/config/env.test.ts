@@ -15,7 +15,8 @@ t.test('defaults: port 3000 on all interfaces, bundled campaigns, sandbox, ProTe
     logLevel: 'info',
     upstreamTimeoutMs: 10000,
     formTokenSecret: undefined,
-    captchaSecrets: { turnstile: undefined, hcaptcha: undefined }
+    captchaSecrets: { turnstile: undefined, hcaptcha: undefined },
+    metricsToken: undefined
   })
   t.equal(DEFAULT_API_URL, 'https://api2.protexting.com/v1')
 })

@@ -237,6 +237,8 @@ t.test('the canary access token appears in no answer, header, log line at any le
     await app.dispatcher.settled()
   }
   await hit('readiness once resumed', '/readyz', 200)
+  // Every label the metrics hold by now (campaigns, outcomes, statuses, reasons): no token among them.
+  await hit('metrics after every outcome', '/metrics', 200)
   t.match(await store.counts(), { pending: 0, sending: 0 }, 'everything was sent in the end')
 
   // The token was really in use: the stand-in checked it on every call.

@@ -1,0 +1,70 @@
+// Prometheus metrics: signups by outcome, refusals and holds by reason, upstream calls, queue depth, rate limit.
+// Labels are campaign slugs, reasons and statuses only: never a phone number or a token.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Store, StatusCounts } from './store/types.ts'
+import type { RateLimitInfo } from './upstream/types.ts'
+
+export type SignupOutcome = 'accepted' | 'duplicate' | 'held' | 'refused' | 'unavailable'
+
+export interface Metrics {
+  readonly registry: Registry
+  signup (campaign: string, outcome: SignupOutcome): void
+  refusal (campaign: string, reason: string): void
+  held (campaign: string, reason: string): void
+  upstreamCall (campaign: string, outcome: string, status: number | undefined, seconds: number, rateLimit: RateLimitInfo): void
+  retry (reason: string, maybeProcessed: boolean): void
+}
+
+// Queue depth reads every status count; a scrape every few seconds must not scan the table each time.
+const COUNTS_CACHE_MS = 5000
+
+export function createMetrics (options: { store: Store, now: () => number }): Metrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'optline_process_' })
+  const signups = new Counter({ name: 'optline_signups_total', help: 'Signups answered, by campaign and outcome', labelNames: ['campaign', 'outcome'], registers: [registry] })
+  const refusals = new Counter({ name: 'optline_refusals_total', help: 'Refused signups, by campaign and reason', labelNames: ['campaign', 'reason'], registers: [registry] })
+  const holds = new Counter({ name: 'optline_held_total', help: 'Signups held as suspected abuse, by campaign and reason', labelNames: ['campaign', 'reason'], registers: [registry] })
+  const calls = new Counter({ name: 'optline_upstream_calls_total', help: 'ProTexting opt-in calls, by outcome and HTTP status', labelNames: ['campaign', 'outcome', 'status'], registers: [registry] })
+  const latency = new Histogram({
+    name: 'optline_upstream_latency_seconds',
+    help: 'ProTexting opt-in call latency',
+    labelNames: ['outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry]
+  })
+  const retries = new Counter({ name: 'optline_upstream_retries_total', help: 'Opt-in calls to be retried, by reason', labelNames: ['reason'], registers: [registry] })
+  const doubles = new Counter({ name: 'optline_possible_double_sends_total', help: 'Retries after a failure that may have reached ProTexting', registers: [registry] })
+  const remaining = new Gauge({ name: 'optline_upstream_rate_limit_remaining', help: 'X-Rate-Limit-Remaining from the last answer', registers: [registry] })
+  const limit = new Gauge({ name: 'optline_upstream_rate_limit_limit', help: 'X-Rate-Limit-Limit from the last answer', registers: [registry] })
+
+  let cached: { at: number, counts: StatusCounts } | undefined
+  // eslint-disable-next-line no-new -- registered with the registry, read on scrape
+  new Gauge({
+    name: 'optline_queue_signups',
+    help: 'Signups in the database by status (pending = the queue)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect () {
+      const now = options.now()
+      if (cached === undefined || now - cached.at > COUNTS_CACHE_MS) cached = { at: now, counts: await options.store.counts() }
+      for (const [status, count] of Object.entries(cached.counts)) this.set({ status }, count)
+    }
+  })
+
+  return {
+    registry,
+    signup: (campaign, outcome) => signups.inc({ campaign, outcome }),
+    refusal: (campaign, reason) => refusals.inc({ campaign, reason }),
+    held: (campaign, reason) => holds.inc({ campaign, reason }),
+    upstreamCall (campaign, outcome, status, seconds, rateLimit) {
+      calls.inc({ campaign, outcome, status: status === undefined ? 'none' : String(status) })
+      latency.observe({ outcome }, seconds)
+      if (rateLimit.remaining !== undefined) remaining.set(rateLimit.remaining)
+      if (rateLimit.limit !== undefined) limit.set(rateLimit.limit)
+    },
+    retry (reason, maybeProcessed) {
+      retries.inc({ reason })
+      if (maybeProcessed) doubles.inc()
+    }
+  }
+}
