@@ -51,6 +51,9 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
 
   app.post<{ Params: { campaign: string }, Body: Static<typeof SignupBody> }>('/api/v1/campaigns/:campaign/signups', {
     preValidation: onlyContentType('application/json'),
+    // Answers are ~100 bytes: compression hooks would cost more than they save on the hottest route.
+    compress: false,
+    decompress: false,
     schema: {
       params,
       body: SignupBody,
