@@ -114,5 +114,26 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- listHeld(): newest first, overall or per campaign; only held rows are in these indexes.
   CREATE INDEX signups_held ON signups (id) WHERE status = 'held';
   CREATE INDEX signups_held_campaign ON signups (campaign, id) WHERE status = 'held';
+  `,
+
+  // 5. Consent export and deletion on request.
+  // The export pages through signups by (created_at, id), oldest first, each page starting after the last row of the
+  // previous one: this index makes every page one range scan in order, so no page sorts or rescans the table.
+  // Creation times only grow, so accepts append to its right edge. Built in the migration's transaction (CONCURRENTLY
+  // cannot run in one): writes to signups wait for the build, a few seconds per million rows, once.
+  // deletions is the audit trail of deleteNumber(): that a number's records were deleted, when, why, how many and
+  // from which campaigns, but not the number: only its SHA-256, which answers "was this number deleted?" for someone
+  // who has the number. Never updated, never deleted.
+  `
+  CREATE INDEX signups_created ON signups (created_at, id);
+
+  CREATE TABLE deletions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    e164_sha256 TEXT NOT NULL CHECK (length(e164_sha256) = 64),
+    campaigns TEXT[] NOT NULL,
+    signups INTEGER NOT NULL CHECK (signups >= 0),
+    deleted_at BIGINT NOT NULL,
+    note TEXT NOT NULL CHECK (note <> '')
+  );
   `
 ]

@@ -130,5 +130,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- listHeld(): newest first, overall or per campaign; only held rows are in these indexes.
   CREATE INDEX signups_held ON signups (id) WHERE status = 'held';
   CREATE INDEX signups_held_campaign ON signups (campaign, id) WHERE status = 'held';
+  `,
+
+  // 5. Consent export and deletion on request.
+  // The export reads signups by creation time, oldest first: this index gives the range and the order (with the rowid
+  // as the tie-break), so an export streams from the first row without sorting the table. Creation times only grow,
+  // so accepts append to its right edge: cheap.
+  // deletions is the audit trail of deleteNumber(): that a number's records were deleted, when, why, how many and
+  // from which campaigns (a JSON array), but not the number: only its SHA-256, which answers "was this number
+  // deleted?" for someone who has the number. Never updated, never deleted.
+  `
+  CREATE INDEX signups_created ON signups (created_at);
+
+  CREATE TABLE deletions (
+    id INTEGER PRIMARY KEY,
+    e164_sha256 TEXT NOT NULL CHECK (length(e164_sha256) = 64),
+    campaigns TEXT NOT NULL CHECK (json_valid(campaigns) AND json_type(campaigns) = 'array'),
+    signups INTEGER NOT NULL CHECK (signups >= 0),
+    deleted_at INTEGER NOT NULL,
+    note TEXT NOT NULL CHECK (note <> '')
+  ) STRICT;
   `
 ]

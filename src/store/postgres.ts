@@ -2,6 +2,7 @@
 // (postgres-accept.ts), claims use FOR UPDATE SKIP LOCKED, and each token's bucket is one row lock for everyone.
 import { createGroupCommit } from './group-commit.ts'
 import { type Accepting, commitAcceptBatch } from './postgres-accept.ts'
+import { createPostgresConsents } from './postgres-consents.ts'
 import { checkSchemaName, createPool, inTransaction } from './postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts'
 import {
@@ -80,6 +81,7 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
   })
   // Bucket rows are never deleted: once seen, skip the INSERT … ON CONFLICT round trip.
   const knownBuckets = new Set<string>()
+  const consents = createPostgresConsents(pool)
   let closed = false
 
   return {
@@ -135,11 +137,14 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
     async finishAttempt (attempt, resolution) {
       const c = resolutionColumns(resolution, attempt.finishedAt)
       await inTransaction(pool, async client => {
+        // The count first: it locks the row, so a deletion of the number (deleteNumber) either waits for this
+        // transaction or has already removed the row, which then stays removed and the attempt is dropped.
+        const counted = await client.query('UPDATE signups SET attempts = attempts + 1 WHERE id = $1', [attempt.signupId])
+        if (counted.rowCount === 0) return
         await client.query(`INSERT INTO signup_attempts
           (signup_id, started_at, finished_at, outcome, http_status, detail, maybe_processed) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [attempt.signupId, toMs(attempt.startedAt, 'startedAt'), toMs(attempt.finishedAt, 'finishedAt'), attempt.outcome,
           attempt.httpStatus ?? null, attempt.detail, attempt.maybeProcessed])
-        await client.query('UPDATE signups SET attempts = attempts + 1 WHERE id = $1', [attempt.signupId])
         await client.query(RESOLVE, [attempt.signupId, c.status, c.nextAttemptAt, c.deliveredAt, c.contactId, c.lastError])
       })
     },
@@ -204,6 +209,14 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
       const row = detail.rows[0]
       return row === undefined ? undefined : toDetail(row, attempts.rows)
     },
+
+    exportConsents (query) {
+      if (closed) throw new Error('store: exportConsents() after close()')
+      return consents.exportConsents(query)
+    },
+
+    deleteNumber: consents.deleteNumber,
+    listDeletions: consents.listDeletions,
 
     async close () {
       if (closed) return

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { createGroupCommit } from './group-commit.ts'
 import { SQLITE_MIGRATIONS } from './migrations-sqlite.ts'
+import { createSqliteConsents } from './sqlite-consents.ts'
 import {
   checkBucket, heldQuery, invalidAccept, phonePrefix, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs
 } from './rows.ts'
@@ -90,6 +91,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     }))
   })
 
+  const consents = createSqliteConsents(db, writeTransaction)
   let closed = false
 
   return {
@@ -147,9 +149,10 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       const columns = resolutionColumns(resolution, attempt.finishedAt)
       writeTransaction(() => {
         const q = sql()
+        // No row to count: deleted on request while the call was in flight, and it stays deleted.
+        if (q.countAttempt.run(attempt.signupId).changes === 0) return
         q.insertAttempt.run(attempt.signupId, toMs(attempt.startedAt, 'startedAt'), toMs(attempt.finishedAt, 'finishedAt'),
           attempt.outcome, attempt.httpStatus ?? null, attempt.detail, attempt.maybeProcessed ? 1 : 0)
-        q.countAttempt.run(attempt.signupId)
         q.resolve.run({ id: attempt.signupId, ...columns })
       })
     },
@@ -195,6 +198,14 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       const row = q.detail.get(id)
       return row === undefined ? undefined : toDetail(row, q.attemptLog.all(id))
     },
+
+    exportConsents (query) {
+      if (closed) throw new Error('store: exportConsents() after close()')
+      return consents.exportConsents(query)
+    },
+
+    deleteNumber: consents.deleteNumber,
+    listDeletions: consents.listDeletions,
 
     async close () {
       if (closed) return

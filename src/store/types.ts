@@ -1,6 +1,10 @@
 // The storage contract: signups with their consent proof, the outbox's claims and attempts, the shared rate bucket.
 // Two implementations: sqlite.ts (node:sqlite, the embedded default) and postgres.ts (pg, for several instances).
 import type { OptInRequest } from '../upstream/types.ts'
+import type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult } from './consent-types.ts'
+
+export type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult } from './consent-types.ts'
+export { CONSENT_EXPORT_COLUMNS } from './consent-types.ts'
 
 /** Proof of consent, captured server-side when the signup is accepted (never trusted from the browser). */
 export interface ConsentProof {
@@ -148,7 +152,10 @@ export interface Store {
    * (Postgres: FOR UPDATE SKIP LOCKED). Sets status 'sending', leaseUntil = now + leaseMs, claimedBy = owner.
    */
   claim (tokenKey: string, limit: number, now: number, leaseMs: number, owner: string): Promise<ClaimedSignup[]>
-  /** Records one upstream attempt and resolves the signup, in one transaction. Increments attempts. */
+  /**
+   * Records one upstream attempt and resolves the signup, in one transaction. Increments attempts. A signup deleted
+   * meanwhile (deleteNumber) stays deleted: the attempt is dropped, not recorded against a row that is gone.
+   */
   finishAttempt (attempt: AttemptRecord, resolution: AttemptResolution): Promise<void>
   /** Gives claimed signups back (graceful shutdown): status pending, lease cleared, attempts unchanged. */
   release (ids: number[]): Promise<void>
@@ -174,8 +181,25 @@ export interface Store {
    * already released).
    */
   releaseHeld (id: number, now: number): Promise<boolean>
-  /** The consent proof and every attempt for one signup (for tests and the later export). */
+  /** The consent proof and every attempt for one signup (for tests, and for the CLI's release to say what it releases). */
   signupDetail (id: number): Promise<SignupDetail | undefined>
+  /**
+   * Every consent record matching `query`, every status included, oldest first (createdAt, then id). Streamed: SQLite
+   * iterates one statement (a snapshot of the file, plus this connection's own later writes), Postgres reads pages of
+   * ~1000 rows by keyset (each page its own snapshot: no transaction or connection held while the consumer is slow).
+   * The query is checked when called (TypeError); stop early with break/return and nothing stays open.
+   */
+  exportConsents (query: ConsentExportQuery): AsyncIterable<ConsentExportRow>
+  /**
+   * Deletes one number's records on request, in one transaction: every signup with this E.164 in any campaign, its
+   * consent row and attempt log (and, on Postgres, its dedupe keys). Leaves a DeletionRecord (the number hashed, the
+   * campaigns, the count, the time, the note), also when nothing matched: the request was honoured either way. A
+   * call in flight for a deleted signup changes nothing when it finishes (finishAttempt drops it). `note` says why
+   * (ticket, request date) and must not contain the number itself. TypeError for a bad number, time or note.
+   */
+  deleteNumber (e164: string, now: number, note: string): Promise<DeletionResult>
+  /** The deletion records, newest (highest id) first; `before` pages on: only ids below it. */
+  listDeletions (options: { limit: number, before?: number }): Promise<DeletionRecord[]>
   close (): Promise<void>
 }
 

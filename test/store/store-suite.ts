@@ -1,7 +1,8 @@
 // The one contract suite for both stores: accept, consent record, duplicates, group commit, migrations, counts.
-// Claims, attempts and buckets are in store-suite-dispatch.ts, holds and velocity in store-suite-held.ts; all run
-// from runStoreSuite.
+// Claims, attempts and buckets are in store-suite-dispatch.ts, holds and velocity in store-suite-held.ts, the consent
+// export and deletions in store-suite-consents.ts; all run from runStoreSuite.
 import type { Test } from 'tap'
+import { runConsentSuite } from './store-suite-consents.ts'
 import { runDispatchSuite } from './store-suite-dispatch.ts'
 import { runHeldSuite } from './store-suite-held.ts'
 import { acceptMany, CONSENT, DAY, type FreshDatabase, type LegacyDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
@@ -186,4 +187,5 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase, legacyData
 
   runDispatchSuite(t, freshDatabase)
   runHeldSuite(t, freshDatabase, legacyDatabase)
+  runConsentSuite(t, freshDatabase, legacyDatabase)
 }
