@@ -77,7 +77,8 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   function notify () {
     // A paused dispatcher stays idle: new signups wait for the pause probe.
     if (paused === undefined) idle = false
-    wake.abort()
+    // abort() builds a DOMException with a stack even on an aborted signal: once per nap is enough.
+    if (!wake.signal.aborted) wake.abort()
   }
 
   function markIdle () {
@@ -130,7 +131,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       const call = send(signup).catch(err => logger.error({ err, signupId: signup.id }, 'dispatch failed; the signup stays claimed until its lease expires'))
       const tracked = call.finally(() => {
         inFlight.delete(tracked)
-        wake.abort()
+        if (!wake.signal.aborted) wake.abort()
       })
       inFlight.add(tracked)
       if (paused !== undefined) await tracked // a probe goes alone

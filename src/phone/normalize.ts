@@ -129,7 +129,8 @@ export function normalizePhone (input: unknown, rules: PhoneRules, chosenCountry
     e164: phone.number,
     country: phone.country,
     type,
-    national: phone.formatNational()
+    // Formatting costs a fifth of the whole call and the signup path never shows it: only on demand.
+    get national () { return phone.formatNational() }
   }
 }
 

@@ -1,0 +1,72 @@
+// Issue 3's performance goals, each judged on the median of its per-round figures (ratios within one round).
+import { median } from './lib/stats.ts'
+import { sampleOf, type Results } from './results.ts'
+import type { VariantName } from './variants.ts'
+
+export interface Goal {
+  name: string
+  target: string
+  /** The median, formatted. */
+  measured: string
+  perRound: number[]
+  status: 'met' | 'MISSED' | 'not measured'
+  note?: string
+}
+
+function ratios<T extends { variant: VariantName, problems: string[] }> (
+  rounds: T[][], top: VariantName, bottom: VariantName, value: (sample: T) => number
+): { values: number[], problems: boolean } {
+  let problems = false
+  const values = rounds.map(round => {
+    const a = sampleOf(round, top)
+    const b = sampleOf(round, bottom)
+    if (a === undefined || b === undefined) return Number.NaN
+    if (a.problems.length > 0 || b.problems.length > 0) problems = true
+    return value(a) / value(b)
+  })
+  return { values, problems }
+}
+
+function judge (name: string, target: string, values: number[], problems: boolean, ok: (m: number) => boolean, format: (m: number) => string): Goal {
+  const m = median(values)
+  if (!Number.isFinite(m)) return { name, target, measured: '-', perRound: values, status: 'not measured' }
+  const goal: Goal = { name, target, measured: format(m), perRound: values, status: ok(m) && !problems ? 'met' : 'MISSED' }
+  if (problems) goal.note = 'some samples had problems (see Problems)'
+  return goal
+}
+
+const times = (m: number) => `${m.toFixed(2)}×`
+const percent = (m: number) => `${(m * 100).toFixed(0)}%`
+
+export function evaluateGoals (results: Results): Goal[] {
+  const goals: Goal[] = []
+  const accept = ratios(results.throughput, 'sqlite-full', 'bare', s => s.perSecond)
+  goals.push(judge('Accept throughput, SQLite full vs bare route', '≥ 50%', accept.values, accept.problems, m => m >= 0.5, percent))
+  const p99 = ratios(results.latency, 'sqlite-full', 'bare', s => s.p99Ms)
+  goals.push(judge(`p99 at ${results.settings.openLoop.rate}/s, SQLite full vs bare route`, '≤ 2.5×', p99.values, p99.problems, m => m <= 2.5, times))
+  const drain = results.drain.map(sample => sample.ratio)
+  const drainProblems = results.drain.some(sample => sample.problems.length > 0)
+  goals.push(judge('Backlog drain vs ideal (1 instance, SQLite)', '≤ 1.05×', drain, drainProblems, m => m <= 1.05, times))
+  if (results.postgresSkipped === undefined) {
+    const pg = ratios(results.throughput, 'postgres', 'sqlite-full', s => s.perSecond)
+    goals.push(judge('Accept throughput, PostgreSQL vs SQLite', '≥ 0.8×', pg.values, pg.problems, m => m >= 0.8, times))
+    const two = results.drainPostgres
+    if (two === undefined) {
+      goals.push({ name: 'Two instances never exceed the upstream rate', target: '0 × 429', measured: '-', perRound: [], status: 'not measured' })
+    } else {
+      goals.push({
+        name: 'Two instances never exceed the upstream rate',
+        target: '0 × 429',
+        measured: `${two.rateLimited} × 429 in ${two.calls} calls`,
+        perRound: [two.rateLimited],
+        status: two.rateLimited === 0 && two.problems.length === 0 ? 'met' : 'MISSED',
+        ...(two.problems.length > 0 ? { note: two.problems.join('; ') } : {})
+      })
+    }
+  } else {
+    for (const name of ['Accept throughput, PostgreSQL vs SQLite', 'Two instances never exceed the upstream rate']) {
+      goals.push({ name, target: '', measured: '-', perRound: [], status: 'not measured', note: results.postgresSkipped })
+    }
+  }
+  return goals
+}

@@ -1,0 +1,196 @@
+// docs/benchmarks.md from one run's results: goals first, then every measurement per round with its median.
+import { evaluateGoals, type Goal } from './goals.ts'
+import { fixed, int, pct, seconds, table, times } from './lib/markdown.ts'
+import { median } from './lib/stats.ts'
+import { sampleOf, type Results } from './results.ts'
+import { VARIANT_LABELS, type VariantName } from './variants.ts'
+
+type Rounds<T> = T[][]
+
+/** One row per variant: the value in each round, then the median. */
+function perRound<T extends { variant: VariantName }> (rounds: Rounds<T>, variants: VariantName[], value: (s: T) => number, format: (v: number) => string): string[][] {
+  return variants.map(variant => {
+    const values = rounds.map(round => { const s = sampleOf(round, variant); return s === undefined ? Number.NaN : value(s) })
+    return [VARIANT_LABELS[variant], ...values.map(format), `**${format(median(values))}**`]
+  })
+}
+
+function ratioRow<T extends { variant: VariantName }> (rounds: Rounds<T>, label: string, top: VariantName, bottom: VariantName, value: (s: T) => number, format: (v: number) => string): string[] {
+  const values = rounds.map(round => {
+    const a = sampleOf(round, top)
+    const b = sampleOf(round, bottom)
+    return a === undefined || b === undefined ? Number.NaN : value(a) / value(b)
+  })
+  return [label, ...values.map(format), `**${format(median(values))}**`]
+}
+
+function roundHeaders (label: string, count: number): string[] {
+  return [label, ...Array.from({ length: count }, (_, i) => `round ${i + 1}`), 'median']
+}
+
+export function goalLines (goals: Goal[]): string[] {
+  return goals.map(goal => `${goal.status === 'met' ? 'met   ' : goal.status === 'MISSED' ? 'MISSED' : 'n/a   '}  ${goal.name}: ${goal.measured} (target ${goal.target})${goal.note === undefined ? '' : ` [${goal.note}]`}`)
+}
+
+function goalsSection (goals: Goal[], format: (g: Goal, v: number) => string): string {
+  return table(['goal', 'target', 'median', 'per round', 'status'], goals.map(goal => [
+    goal.name, goal.target, goal.measured, goal.perRound.map(v => format(goal, v)).join(' · '),
+    (goal.status === 'MISSED' ? '**MISSED**' : goal.status) + (goal.note === undefined ? '' : ` (${goal.note})`)
+  ]))
+}
+
+function machineSection (r: Results): string {
+  const m = r.machine
+  const s = r.settings
+  return table(['', ''], [
+    ['CPU', `${m.cpu}, ${m.cores} cores`],
+    ['RAM', `${m.ramGiB.toFixed(1)} GiB`],
+    ['OS', m.os],
+    ['Node', m.node],
+    ['PostgreSQL', m.postgres === undefined ? 'not available' : `${m.postgres}, on the same machine (synchronous_commit as configured)`],
+    ['packages', Object.entries(m.packages).map(([name, version]) => `${name} ${version}`).join(', ')],
+    ['code measured', r.machine.revision],
+    ['command', `\`${r.command}\``],
+    ['servers', '`node src/server.ts` per instance (sandbox mode, LOG_LEVEL=info, a fresh SQLite file or PostgreSQL database each), ' +
+      'campaign `demo` from bench/campaigns.yaml: every default abuse defence on (honeypot, form token with its 3 s minimum age, ' +
+      'prefix velocity) except the per-IP limit, which one load generator on 127.0.0.1 cannot pass; the bare route is bench/workers/bare-server.ts'],
+    ['date', `${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, ${Math.round(r.seconds)} s in all (${Math.round(r.quietWaitSeconds)} s of it waiting for a quiet machine)`],
+    ['settings', `${s.rounds} interleaved rounds; throughput: ${s.throughput.connections} connections, ${s.throughput.warmupSeconds} s warm-up, then ${s.throughput.slices} turns of ${s.throughput.sliceSeconds} s per variant; ` +
+      `latency: ${s.openLoop.rate}/s for ${s.openLoop.seconds} s after ${s.openLoop.warmupSeconds} s warm-up; drain: N=${s.drain.n}, L=${s.drain.limit} per ${s.drain.windowSeconds} s`]
+  ], 2)
+}
+
+function throughputSection (r: Results): string {
+  const rounds = r.throughput
+  const n = rounds.length
+  const v = r.throughputVariants
+  const ratios = [ratioRow(rounds, 'SQLite full / bare', 'sqlite-full', 'bare', s => s.perSecond, pct),
+    ratioRow(rounds, 'SQLite normal / bare', 'sqlite-normal', 'bare', s => s.perSecond, pct)]
+  if (v.includes('postgres')) {
+    ratios.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.perSecond, pct))
+    ratios.push(ratioRow(rounds, 'PostgreSQL / SQLite full', 'postgres', 'sqlite-full', s => s.perSecond, times))
+  }
+  return [
+    `Closed loop: autocannon (own process), ${r.settings.throughput.connections} connections, each request a distinct valid US number; 202s per second. ` +
+      `In each round a fresh instance of every variant runs, and the load visits them in turns of ${r.settings.throughput.sliceSeconds} s ` +
+      `(${r.settings.throughput.slices} turns each, order rotating), so background noise falls on all of them alike.`,
+    '', table(roundHeaders('signups/s', n), perRound(rounds, v, s => s.perSecond, int)),
+    '', table(roundHeaders('ratio (same round)', n), ratios),
+    '', 'Where the CPU went (median of rounds): server CPU in cores, server CPU per accepted signup, the generator, and the whole machine ' +
+      '(2 cores; anything above server + generator is other work on the machine, e.g. PostgreSQL or other jobs; steal is the hypervisor).',
+    '', table(['variant', 'server cores', 'server CPU µs/signup', 'bare ÷ this, CPU per signup', 'generator cores', 'machine busy cores', 'steal cores', 'closed-loop p99 ms'],
+      v.map(variant => {
+        const samples = rounds.map(round => sampleOf(round, variant)).filter(s => s !== undefined)
+        const med = (f: (s: typeof samples[number]) => number) => median(samples.map(f))
+        const cpuRatio = median(rounds.map(round => {
+          const a = sampleOf(round, 'bare')
+          const b = sampleOf(round, variant)
+          return a === undefined || b === undefined ? Number.NaN : (a.serverCores / a.perSecond) / (b.serverCores / b.perSecond)
+        }))
+        return [VARIANT_LABELS[variant], fixed(med(s => s.serverCores), 2), int(med(s => s.serverCores / s.perSecond * 1e6)), pct(cpuRatio),
+          fixed(med(s => s.generatorCores), 2), fixed(med(s => s.machineBusyCores), 2), fixed(med(s => s.stealCores), 2), int(med(s => s.p99Ms))]
+      })),
+    '', 'A server whose one main thread is busy all the time (server cores ≈ 1) cannot go faster: then its throughput ratio to the ' +
+      'bare route is bounded by the ratio of their CPU cost per signup (column 4), whatever the load generator does.'
+  ].join('\n')
+}
+
+function latencySection (r: Results): string {
+  const rounds = r.latency
+  const n = rounds.length
+  const v = r.latencyVariants
+  const rows = [ratioRow(rounds, 'SQLite full / bare', 'sqlite-full', 'bare', s => s.p99Ms, times)]
+  if (v.includes('postgres')) rows.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.p99Ms, times))
+  return [
+    `Open loop: ${r.settings.openLoop.rate} signups/s on a fixed timeline for ${r.settings.openLoop.seconds} s (undici, own process, ` +
+      `${r.settings.openLoop.connections} connections); latency from each request's scheduled send time, so stalls count in full.`,
+    '', table(roundHeaders('p99 ms', n), perRound(rounds, v, s => s.p99Ms, v => fixed(v, 2))),
+    '', table(roundHeaders('p99 ratio (same round)', n), rows),
+    '', 'Detail (median of rounds): the generator\'s own lateness (send lag: timer granularity, included above) and the server\'s part (service).',
+    '', table(['variant', 'p50 ms', 'p99.9 ms', 'max ms', 'send lag p99 ms', 'service p99 ms', 'achieved /s', 'server cores', 'machine busy cores'],
+      v.map(variant => {
+        const samples = rounds.map(round => sampleOf(round, variant)).filter(s => s !== undefined)
+        const med = (f: (s: typeof samples[number]) => number) => median(samples.map(f))
+        return [VARIANT_LABELS[variant], fixed(med(s => s.load.latency.p50), 2), fixed(med(s => s.load.latency.p999), 2), fixed(med(s => s.load.latency.max), 1),
+          fixed(med(s => s.load.sendLag.p99), 2), fixed(med(s => s.load.service.p99), 2), int(med(s => s.load.achievedRate)),
+          fixed(med(s => s.serverCores), 2), fixed(med(s => s.machineBusyCores), 2)]
+      }))
+  ].join('\n')
+}
+
+function drainSection (r: Results): string {
+  const d = r.settings.drain
+  const rows = r.drain.map((s, i) => [`round ${i + 1}`, seconds(s.idealMs), seconds(s.drainMs), times(s.ratio), String(s.rateLimited), `${s.created}/${s.n}`, seconds(s.spawnToFirstCallMs)])
+  const two = r.drainPostgres
+  const lines = [
+    `N=${d.n} signups queued with no dispatcher running, then \`node src/server.ts\` against the stand-in (own process) allowing L=${d.limit} calls per ${d.windowSeconds} s. ` +
+      'Drain = first call received → last 201; ideal = max(0, N − L) × W / L.',
+    '', table(['1 instance, SQLite', 'ideal', 'drain', 'ratio', '429s', 'delivered', 'spawn → first call'], rows)
+  ]
+  if (two !== undefined) {
+    lines.push('', `Two instances on one PostgreSQL database, one stand-in, the same N, L and W: ${two.created}/${two.n} delivered ` +
+      `(${two.perInstance.join(' + ')} per instance), ${two.rateLimited} × 429 in ${two.calls} calls, drain ${seconds(two.drainMs)} = ${times(two.ratio)} the ideal ${seconds(two.idealMs)}.`)
+  }
+  return lines.join('\n')
+}
+
+function memorySection (r: Results): string {
+  const variants = r.throughputVariants
+  return table(['variant', 'start-up to /readyz 200 ms', 'RSS idle MiB', 'RSS under load (max) MiB', 'VmHWM MiB'], variants.map(variant => {
+    const samples = r.throughput.map(round => sampleOf(round, variant)).filter(s => s !== undefined)
+    const med = (f: (s: typeof samples[number]) => number) => median(samples.map(f))
+    return [VARIANT_LABELS[variant], int(med(s => s.startupMs)), int(med(s => s.idleRssMiB)), int(med(s => s.loadRssMiB)), int(med(s => s.hwmMiB))]
+  }))
+}
+
+function problemsSection (r: Results): string {
+  const lines: string[] = []
+  r.throughput.forEach((round, i) => round.forEach(s => s.problems.forEach(p => lines.push(`- throughput round ${i + 1}, ${s.variant}: ${p}`))))
+  r.latency.forEach((round, i) => round.forEach(s => s.problems.forEach(p => lines.push(`- latency round ${i + 1}, ${s.variant}: ${p}`))))
+  r.drain.forEach((s, i) => s.problems.forEach(p => lines.push(`- drain round ${i + 1}: ${p}`)))
+  r.drainPostgres?.problems.forEach(p => lines.push(`- two-instance drain: ${p}`))
+  return lines.length === 0 ? 'None: every answer was 202 (or 201 at the stand-in) and every acknowledged signup was stored, no duplicates.' : lines.join('\n')
+}
+
+export function renderReport (r: Results): string {
+  const goals = evaluateGoals(r)
+  const formatGoal = (goal: Goal, value: number) => goal.target.includes('%') ? pct(value) : goal.target.includes('429') ? String(value) : times(value)
+  return [
+    '# Benchmarks',
+    '',
+    `Generated by \`${r.command}\` (bench/run.ts). Every figure comes from one run on the machine below; the ratios compare ` +
+      'samples taken side by side in the same round (the order rotates between rounds). Regenerate rather than edit: ' +
+      '`npm run bench` (about 5 minutes; PostgreSQL cases need BENCH_DATABASE_URL or a server at postgres://postgres@127.0.0.1:5432/test, ' +
+      'where the bench creates and drops its own databases), `BENCH_QUICK=1 npm run bench` for a one-minute smoke run written to the temp directory.',
+    '', '## Goals (issue 3)', '', goalsSection(goals, formatGoal),
+    '', '## Machine and command', '', machineSection(r),
+    '', '## Accept throughput', '', throughputSection(r),
+    '', `## Accept latency at ${r.settings.openLoop.rate} signups/s`, '', latencySection(r),
+    '', '## Backlog drain', '', drainSection(r),
+    '', '## Phone normalization', '',
+    `\`normalizePhone\` over a mix of 20 inputs (US formats, international, refusals), own process: ${r.phone.map(s => int(s.opsPerSecond)).join(' · ')} ops/s per round, ` +
+      `median **${int(median(r.phone.map(s => s.opsPerSecond)))} ops/s**.`,
+    '', '## Memory and start-up', '',
+    'Median of the throughput rounds. RSS read from /proc/<pid>/status of the server process: idle 0.5 s after /readyz answered, the largest VmRSS sampled during the load, and VmHWM at its end.',
+    '', memorySection(r),
+    '', '## Problems', '', problemsSection(r),
+    ''
+  ].join('\n')
+}
+
+export function renderSummary (r: Results): string {
+  const goals = evaluateGoals(r)
+  const lines = [`optline benchmarks (${r.settings.rounds} rounds, ${Math.round(r.seconds)} s, ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node})`, '']
+  for (const variant of r.throughputVariants) {
+    const values = r.throughput.map(round => sampleOf(round, variant)?.perSecond ?? Number.NaN)
+    lines.push(`throughput ${variant.padEnd(13)} ${values.map(int).join(' · ').padEnd(28)} median ${int(median(values))}/s`)
+  }
+  for (const variant of r.latencyVariants) {
+    const values = r.latency.map(round => sampleOf(round, variant)?.p99Ms ?? Number.NaN)
+    lines.push(`p99 @${r.settings.openLoop.rate}/s ${variant.padEnd(13)} ${values.map(v => fixed(v, 2)).join(' · ').padEnd(24)} median ${fixed(median(values), 2)} ms`)
+  }
+  lines.push(`drain 1× SQLite: ${r.drain.map(s => times(s.ratio)).join(' · ')} of ideal, 429s ${r.drain.map(s => s.rateLimited).join(' · ')}`)
+  if (r.drainPostgres !== undefined) lines.push(`drain 2× PostgreSQL: ${times(r.drainPostgres.ratio)} of ideal, ${r.drainPostgres.rateLimited} × 429, per instance ${r.drainPostgres.perInstance.join(' + ')}`)
+  lines.push(`normalizePhone: median ${int(median(r.phone.map(s => s.opsPerSecond)))} ops/s`, '', ...goalLines(goals))
+  return lines.join('\n')
+}

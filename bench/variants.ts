@@ -1,0 +1,93 @@
+// The servers under test: the bare route, and optline itself (`node src/server.ts`, like `npm start`) on each store.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DatabaseSync } from 'node:sqlite'
+import { startServerProcess, type ServerProcess } from './lib/server-process.ts'
+import { countByStatus, createDatabase, dropDatabase } from './lib/postgres.ts'
+
+export const SERVER_SCRIPT = fileURLToPath(new URL('../src/server.ts', import.meta.url))
+const BARE_SCRIPT = fileURLToPath(new URL('./workers/bare-server.ts', import.meta.url))
+export const CAMPAIGNS_FILE = fileURLToPath(new URL('./campaigns.yaml', import.meta.url))
+export const SIGNUP_PATH = '/api/v1/campaigns/demo/signups'
+export const FORM_TOKEN_PATH = '/api/v1/campaigns/demo/form-token'
+
+export type VariantName = 'bare' | 'sqlite-full' | 'sqlite-normal' | 'postgres'
+
+export const VARIANT_LABELS: Record<VariantName, string> = {
+  bare: 'bare Fastify route',
+  'sqlite-full': 'optline, SQLite, DATABASE_DURABILITY=full (default)',
+  'sqlite-normal': 'optline, SQLite, DATABASE_DURABILITY=normal',
+  postgres: 'optline, PostgreSQL (pool 16)'
+}
+
+export interface RunningVariant {
+  name: VariantName
+  server: ServerProcess
+  /** Stops the server, counts the stored signups by status (none for the bare route) and removes its data. Once. */
+  finish: () => Promise<{ exitCode: number | null, rows: Record<string, number> | undefined }>
+}
+
+function once<T> (work: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return () => (result ??= work())
+}
+
+function sqliteCounts (file: string): Record<string, number> {
+  const db = new DatabaseSync(file, { readOnly: true })
+  try {
+    const rows = db.prepare('SELECT status, count(*) AS n FROM signups GROUP BY status').all() as Array<{ status: string, n: number }>
+    return Object.fromEntries(rows.map(row => [row.status, Number(row.n)]))
+  } finally {
+    db.close()
+  }
+}
+
+/** Starts one fresh instance (new temp dir, new SQLite file or Postgres database) of the variant. */
+export async function startVariant (name: VariantName): Promise<RunningVariant> {
+  const dir = mkdtempSync(join(tmpdir(), `optline-bench-${name}-`))
+  const logFile = join(dir, 'server.log')
+  let databaseUrl: string | undefined
+  try {
+    if (name === 'bare') {
+      const server = await startServerProcess({ script: BARE_SCRIPT, env: {}, cwd: dir, logFile })
+      return {
+        name,
+        server,
+        finish: once(async () => {
+          const exitCode = await server.stop()
+          rmSync(dir, { recursive: true, force: true })
+          return { exitCode, rows: undefined }
+        })
+      }
+    }
+    const sqliteFile = join(dir, 'optline.db')
+    databaseUrl = name === 'postgres' ? await createDatabase() : sqliteFile
+    // Sandbox mode (no token): the dispatcher paces against the built-in stand-in at its default 60/min,
+    // as a fresh install does. LOG_LEVEL is left at its default (info: one line per request), like npm start.
+    const env: Record<string, string> = { DATABASE_URL: databaseUrl, CAMPAIGNS_FILE }
+    if (name === 'sqlite-normal') env.DATABASE_DURABILITY = 'normal'
+    if (name === 'sqlite-full') env.DATABASE_DURABILITY = 'full'
+    const server = await startServerProcess({ script: SERVER_SCRIPT, env, cwd: dir, logFile })
+    const url = databaseUrl
+    return {
+      name,
+      server,
+      finish: once(async () => {
+        const exitCode = await server.stop()
+        try {
+          const rows = name === 'postgres' ? await countByStatus(url) : sqliteCounts(sqliteFile)
+          return { exitCode, rows }
+        } finally {
+          if (name === 'postgres') await dropDatabase(url)
+          rmSync(dir, { recursive: true, force: true })
+        }
+      })
+    }
+  } catch (error) {
+    if (databaseUrl !== undefined && name === 'postgres') await dropDatabase(databaseUrl).catch(() => {})
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+}
