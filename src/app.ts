@@ -2,6 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyCompress from '@fastify/compress'
+import fastifySwagger from '@fastify/swagger'
 import type { Campaign } from './campaigns/campaign.ts'
 import { createCampaignRegistry } from './campaigns/registry.ts'
 import type { ProtextingClient } from './upstream/types.ts'
@@ -115,6 +116,13 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
   app.decorate('dispatcher', dispatcher)
 
+  // Collects the JSON routes' schemas (routes tagged for it) into /api/openapi.json for embedders.
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'optline signup API', version: '1', description: 'Sign visitors up to a campaign\'s SMS program from your own page. See README.md, "API for embedders".' }
+    },
+    hideUntagged: true
+  })
   await app.register(securityHeaders, { campaigns })
   // Brotli or gzip for pages and assets: the whole first visit fits the first TCP round trip.
   await app.register(fastifyCompress, { threshold: 1024 })

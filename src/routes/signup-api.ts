@@ -31,8 +31,13 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
   const params = Type.Object({ campaign: Type.String({ maxLength: 64 }) })
 
   // Embedders fetch a token when their form renders, exactly like the hosted page carries one.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-cache').send(app.swagger()))
+
   app.get<{ Params: { campaign: string } }>('/api/v1/campaigns/:campaign/form-token', {
     schema: {
+      tags: ['signups'],
+      summary: 'A signed form token to send with the signup (fetch it when your form renders)',
       params,
       response: {
         200: Type.Object({ formToken: Type.String(), minSubmitSeconds: Type.Number(), expiresInSeconds: Type.Number() }),
@@ -55,6 +60,8 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
     compress: false,
     decompress: false,
     schema: {
+      tags: ['signups'],
+      summary: 'Sign a visitor up: stored durably, then opted in at ProTexting (they get a text to reply YES)',
       params,
       body: SignupBody,
       response: {

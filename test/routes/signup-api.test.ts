@@ -88,3 +88,15 @@ t.test('health and readiness', async t => {
   t.equal(ready.statusCode, 200)
   t.same(ready.json(), { status: 'ready', mode: 'sandbox', campaigns: 4, problems: [] })
 })
+
+t.test('the API is described in OpenAPI for embedders', async t => {
+  const { app } = await buildTestApp(t)
+  const res = await app.inject('/api/openapi.json')
+  t.equal(res.statusCode, 200)
+  const doc = res.json() as { openapi: string, paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }, responses: Record<string, unknown> }>> }
+  t.match(doc.openapi, /^3\./)
+  t.same(Object.keys(doc.paths).sort(), ['/api/v1/campaigns/{campaign}/form-token', '/api/v1/campaigns/{campaign}/signups'], 'only the JSON API, not the pages')
+  const post = doc.paths['/api/v1/campaigns/{campaign}/signups']?.post
+  t.ok(post?.requestBody?.content['application/json']?.schema.properties.phone, 'the body schema')
+  t.same(Object.keys(post?.responses ?? {}).sort(), ['202', '404', '422', '429', '503'])
+})
