@@ -44,6 +44,8 @@ export interface AppDeps {
   leaseMs?: number
   /** Signs form tokens; every instance behind one load balancer needs the same (FORM_TOKEN_SECRET). */
   formTokenSecret: Buffer | readonly Buffer[]
+  /** PUBLIC_URL: the origin QR codes point at (default: the request's). */
+  publicUrl?: string
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken?: string
   /** CAPTCHA verifiers for the providers whose secret is configured. */
@@ -151,7 +153,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     }
   })
   await app.register(signupPageRoutes, routeOptions)
-  await app.register(qrRoutes, { campaigns })
+  await app.register(qrRoutes, { campaigns, publicUrl: deps.publicUrl })
   await app.register(metricsRoutes, { metrics, token: deps.metricsToken })
   await app.register(signupApiRoutes, routeOptions)
 

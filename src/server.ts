@@ -86,7 +86,8 @@ const app = await buildApp({
   leaseMs: 3 * config.upstreamTimeoutMs + 10_000,
   formTokenSecret,
   captcha,
-  metricsToken: config.metricsToken
+  metricsToken: config.metricsToken,
+  publicUrl: config.publicUrl
 })
 
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),

@@ -15,7 +15,8 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, () => Promise<Run>> = {
   held: async () => (await import('./held.ts')).runHeld,
   release: async () => (await import('./release.ts')).runRelease,
   export: async () => (await import('./export.ts')).runExport,
-  'delete-number': async () => (await import('./delete-number.ts')).runDeleteNumber
+  'delete-number': async () => (await import('./delete-number.ts')).runDeleteNumber,
+  qr: async () => (await import('./qr.ts')).runQr
 }
 
 function isCommand (name: string): name is CommandName {

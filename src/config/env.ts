@@ -39,6 +39,10 @@ const EnvSchema = Type.Object({
     minLength: 32,
     errorMessage: 'must be at least 32 characters of random text (e.g. openssl rand -hex 32)'
   })),
+  PUBLIC_URL: Type.Optional(Type.String({
+    pattern: '^https?://[a-z0-9.-]+(:[0-9]{1,5})?$',
+    errorMessage: 'must be the public origin visitors use, scheme and host only, e.g. https://join.example.com'
+  })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, errorMessage: 'must be at least 16 characters' })),
   TURNSTILE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   HCAPTCHA_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
@@ -66,6 +70,8 @@ export interface AppConfig {
   captchaSecrets: { turnstile: string | undefined, hcaptcha: string | undefined }
   /** When set, /metrics needs it as a Bearer token. */
   metricsToken: string | undefined
+  /** The origin QR codes and printed signs point at; unset, they use the request's own. */
+  publicUrl: string | undefined
 }
 
 export class EnvError extends Error {
@@ -101,7 +107,8 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
     upstreamTimeoutMs: valid.UPSTREAM_TIMEOUT_MS,
     formTokenSecret: valid.FORM_TOKEN_SECRET,
     captchaSecrets: { turnstile: valid.TURNSTILE_SECRET_KEY, hcaptcha: valid.HCAPTCHA_SECRET_KEY },
-    metricsToken: valid.METRICS_TOKEN
+    metricsToken: valid.METRICS_TOKEN,
+    publicUrl: valid.PUBLIC_URL
   }
 }
 

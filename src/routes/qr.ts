@@ -8,6 +8,8 @@ import { sourceTag } from './signup-context.ts'
 
 export interface QrRouteOptions {
   campaigns: { get (slug: string): Campaign | undefined }
+  /** PUBLIC_URL: when set, every code points there, whatever the request's Host says. */
+  publicUrl?: string | undefined
 }
 
 interface QrRoute {
@@ -22,6 +24,11 @@ const IMAGE_VARY = 'x-forwarded-host, x-forwarded-proto'
 
 export default async function qrRoutes (app: FastifyInstance, options: QrRouteOptions) {
   const { campaigns } = options
+  const baseUrl = (request: FastifyRequest) => options.publicUrl ?? requestOrigin(request)
+  const encodedUrl = (request: FastifyRequest<QrRoute>, campaign: Campaign) => {
+    const url = campaignUrl(baseUrl(request), campaign.slug, request.query.src)
+    return Buffer.byteLength(url) > MAX_URL_BYTES ? undefined : url
+  }
 
   app.get<QrRoute>('/c/:campaign/qr.svg', async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
@@ -63,15 +70,10 @@ export default async function qrRoutes (app: FastifyInstance, options: QrRouteOp
  * proxy's X-Forwarded-Proto / X-Forwarded-Host, so the code carries the public https address and
  * not the internal one the proxy connects to; without it they come from the connection and the
  * Host header. Either way the client can influence them, hence the Vary header on the images and
- * the byte limit on the link.
+ * the byte limit on the link. Setting PUBLIC_URL takes the request out of it.
  */
-function baseUrl (request: FastifyRequest): string {
+function requestOrigin (request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`
-}
-
-function encodedUrl (request: FastifyRequest<QrRoute>, campaign: Campaign): string | undefined {
-  const url = campaignUrl(baseUrl(request), campaign.slug, request.query.src)
-  return Buffer.byteLength(url) > MAX_URL_BYTES ? undefined : url
 }
 
 function image (reply: FastifyReply, type: string, body: string | Buffer) {

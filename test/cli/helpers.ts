@@ -19,7 +19,7 @@ export interface CliResult {
 // The server's variables: the child gets none of the test runner's, only what the test sets.
 const SETTINGS = ['PORT', 'HOST', 'CAMPAIGNS_FILE', 'PROTEXTING_ACCESS_TOKEN', 'PROTEXTING_API_URL', 'DATABASE_URL',
   'DATABASE_DURABILITY', 'TRUST_PROXY', 'LOG_LEVEL', 'FORM_TOKEN_SECRET', 'TURNSTILE_SECRET_KEY', 'HCAPTCHA_SECRET_KEY',
-  'UPSTREAM_TIMEOUT_MS']
+  'UPSTREAM_TIMEOUT_MS', 'PUBLIC_URL', 'METRICS_TOKEN']
 
 export function runCli (args: string[], options: { env?: Record<string, string>, cwd: string, script?: string }): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env }

@@ -16,7 +16,8 @@ t.test('defaults: port 3000 on all interfaces, bundled campaigns, sandbox, ProTe
     upstreamTimeoutMs: 10000,
     formTokenSecret: undefined,
     captchaSecrets: { turnstile: undefined, hcaptcha: undefined },
-    metricsToken: undefined
+    metricsToken: undefined,
+    publicUrl: undefined
   })
   t.equal(DEFAULT_API_URL, 'https://api2.protexting.com/v1')
 })

@@ -182,3 +182,12 @@ t.test('the app serves the QR routes', async t => {
   t.match(svg.headers['content-type'], /image\/svg\+xml/)
   t.equal((await app.inject('/c/summer/print')).statusCode, 200)
 })
+
+t.test('PUBLIC_URL fixes the encoded address, whatever Host the request claims', async t => {
+  const fastify = Fastify()
+  await fastify.register(views, { sandbox: false })
+  await fastify.register(qrRoutes, { campaigns: parseCampaigns(stringify({ campaigns: testCampaigns })).campaigns, publicUrl: 'https://join.example.com' })
+  t.teardown(() => fastify.close())
+  const res = await fastify.inject({ url: '/c/summer/qr.svg', headers: { host: 'evil.example' } })
+  t.same(svgGrid(res.body).dark, expectedGrid('https://join.example.com/c/summer'))
+})
