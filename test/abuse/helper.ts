@@ -1,29 +1,15 @@
 // Test kit for the abuse checks: a captured pino log, and a CAPTCHA stand-in plus verifier wired together over real HTTP.
 
-import pino from 'pino'
 import { createCaptchaVerifier } from '../../src/abuse/captcha.ts'
 import type { CaptchaVerifier, CaptchaVerifierOptions } from '../../src/abuse/captcha.ts'
 import { createCaptchaStandIn } from '../../src/abuse/captcha-stand-in.ts'
 import type { CaptchaStandIn, CaptchaStandInOptions } from '../../src/abuse/captcha-stand-in.ts'
+import { captureLog, type LogCapture } from '../log-capture.ts'
+
+export { captureLog, type LogCapture }
 
 /** A canary: if this string shows up in a log, a result or an error, the secret leaked. */
 export const CANARY_SECRET = '0x4AAAAAAA-canary/secret+with=odd&chars'
-
-export interface LogCapture {
-  lines: Array<Record<string, unknown>>
-  text: () => string
-  logger: pino.Logger
-}
-
-export function captureLog (): LogCapture {
-  const raw: string[] = []
-  const logger = pino({ level: 'trace' }, { write (line: string) { raw.push(line) } })
-  return {
-    get lines () { return raw.map((line) => JSON.parse(line) as Record<string, unknown>) },
-    text: () => raw.join(''),
-    logger
-  }
-}
 
 type Teardown = { teardown: (fn: () => unknown) => void }
 

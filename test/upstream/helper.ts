@@ -2,32 +2,18 @@
 
 import { MockAgent } from 'undici'
 import type { Interceptable } from 'undici'
-import pino from 'pino'
 import { createProtextingClient } from '../../src/upstream/client.ts'
 import type { ProtextingClientOptions } from '../../src/upstream/client.ts'
 import type { OptInRequest, ProtextingClient } from '../../src/upstream/types.ts'
+import { captureLog, type LogCapture } from '../log-capture.ts'
+
+export { captureLog, type LogCapture }
 
 export const TOKEN = 'tok_S3cr3t-ABC123'
 export const ORIGIN = 'https://api2.protexting.com'
 export const BASE_URL = `${ORIGIN}/v1`
 export const OPT_IN_PATH = `/v1/contacts-opt-in/create?access_token=${TOKEN}`
 export const REQUEST: OptInRequest = { PhoneNumber: '16461230123', GroupIds: [7] }
-
-export interface LogCapture {
-  lines: Array<Record<string, unknown>>
-  text: () => string
-  logger: pino.Logger
-}
-
-export function captureLog (): LogCapture {
-  const raw: string[] = []
-  const logger = pino({ level: 'trace' }, { write (line: string) { raw.push(line) } })
-  return {
-    get lines () { return raw.map((line) => JSON.parse(line) as Record<string, unknown>) },
-    text: () => raw.join(''),
-    logger
-  }
-}
 
 export interface Kit {
   agent: MockAgent
