@@ -1,5 +1,5 @@
 // buildApp(deps): the whole HTTP app and its outbox dispatcher, ready to inject or listen; it never listens itself.
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import fastifyFormbody from '@fastify/formbody'
 import fastifyCompress from '@fastify/compress'
 import fastifySwagger from '@fastify/swagger'
@@ -97,7 +97,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 100 },
     return503OnClosing: true,
     // One line per request (below) instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A malformed or absurdly long URL fails before routing, so no hook or error handler sees it.
     frameworkErrors: answerUnroutable
   })
