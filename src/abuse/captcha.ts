@@ -6,6 +6,7 @@ import { Pool } from 'undici'
 import type { Dispatcher } from 'undici'
 import { CAPTCHA_DEFAULTS, OPERATOR_ERROR_CODES, TRANSIENT_ERROR_CODES } from './captcha-defaults.ts'
 import type { CaptchaProvider } from './captcha-defaults.ts'
+import { readCapped } from '../http/read-capped.ts'
 
 export { CAPTCHA_DEFAULTS } from './captcha-defaults.ts'
 export type { CaptchaProvider, CaptchaProviderFacts } from './captcha-defaults.ts'
@@ -72,17 +73,6 @@ function parseVerdict (raw: string): Verdict | undefined {
   return { success, codes: list.slice(0, MAX_ERROR_CODES) }
 }
 
-async function readCapped (body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size >= MAX_BODY_BYTES) break
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8')
-}
-
 function errorFacts (err: unknown): { name: string, code: string | undefined, message: string } {
   if (!(err instanceof Error)) return { name: 'Error', code: undefined, message: String(err) }
   const code = (err as { code?: unknown }).code
@@ -134,7 +124,7 @@ export function createCaptchaVerifier (options: CaptchaVerifierOptions): Captcha
         signal: AbortSignal.timeout(timeoutMs)
       })
       status = response.statusCode
-      raw = await readCapped(response.body)
+      raw = await readCapped(response.body, MAX_BODY_BYTES)
     } catch (err) {
       const { name, code, message } = errorFacts(err)
       const timedOut = name === 'TimeoutError' || (code !== undefined && TIMEOUT_CODES.has(code))

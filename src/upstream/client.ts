@@ -10,6 +10,7 @@ import type { OptInRequest, ProtextingClient, UpstreamOutcome } from './types.ts
 import { parseBody } from './parse-body.ts'
 import { parseRateLimit, parseRetryAfter } from './rate-limit-headers.ts'
 import { scrubSecrets } from './redact.ts'
+import { readCapped } from '../http/read-capped.ts'
 
 export interface ProtextingClientOptions {
   /** e.g. `https://api2.protexting.com/v1`, with or without a trailing slash. */
@@ -37,17 +38,6 @@ export function optInBody (request: OptInRequest): string {
   if (request.ConfirmMessage !== undefined) body.ConfirmMessage = request.ConfirmMessage
   if (request.SendCTAMessage !== undefined) body.SendCTAMessage = request.SendCTAMessage
   return JSON.stringify(body)
-}
-
-async function readCapped (body: AsyncIterable<Buffer>): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size >= MAX_BODY_BYTES) break
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8')
 }
 
 function header (headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -110,7 +100,7 @@ export function createProtextingClient (options: ProtextingClientOptions): Prote
     let raw = ''
     let bodyError: TransportFailure | undefined
     try {
-      raw = await readCapped(response.body)
+      raw = await readCapped(response.body, MAX_BODY_BYTES)
     } catch (err) {
       bodyError = transportFailure(err) ?? { reason: 'connection', maybeProcessed: true, message: 'body read failed' }
       bodyError.message = scrub(bodyError.message)
