@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { countByStatus, createDatabase, dropDatabase } from './lib/postgres.ts'
+import { sqliteCounts } from './lib/sqlite.ts'
 import { seedBacklog } from './lib/seed.ts'
 import { startServerProcess, type ServerProcess } from './lib/server-process.ts'
 import { startWorker } from './lib/worker.ts'
@@ -57,7 +58,7 @@ export async function measureDrain (store: 'sqlite' | 'postgres', instances: num
     while (performance.now() < deadline && await standIn.call<number>('created') < n) await delay(200)
     await Promise.all(servers.map(server => server.stop()))
     const { calls } = await standIn.call<CallTimes>('calls')
-    const rows = store === 'postgres' ? await countByStatus(databaseUrl) : await sqliteDelivered(databaseUrl)
+    const rows = store === 'postgres' ? await countByStatus(databaseUrl) : sqliteCounts(databaseUrl)
     return summarise({ store, instances, n, limit, windowSeconds, idealMs, spawnedAt, calls, rows, servers })
   } finally {
     await Promise.all(servers.map(server => server.stop(1000)))
@@ -67,24 +68,7 @@ export async function measureDrain (store: 'sqlite' | 'postgres', instances: num
   }
 }
 
-async function sqliteDelivered (file: string): Promise<Record<string, number>> {
-  const { DatabaseSync } = await import('node:sqlite')
-  const db = new DatabaseSync(file, { readOnly: true })
-  try {
-    const rows = db.prepare('SELECT status, count(*) AS n FROM signups GROUP BY status').all() as Array<{ status: string, n: number }>
-    return Object.fromEntries(rows.map(row => [row.status, Number(row.n)]))
-  } finally {
-    db.close()
-  }
-}
-
-interface Observed {
-  store: 'sqlite' | 'postgres'
-  instances: number
-  n: number
-  limit: number
-  windowSeconds: number
-  idealMs: number
+interface Observed extends Pick<DrainSample, 'store' | 'instances' | 'n' | 'limit' | 'windowSeconds' | 'idealMs'> {
   spawnedAt: number
   calls: CallTimes['calls']
   rows: Record<string, number>

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DatabaseSync } from 'node:sqlite'
 import { startServerProcess, type ServerProcess } from './lib/server-process.ts'
 import { countByStatus, createDatabase, dropDatabase } from './lib/postgres.ts'
+import { sqliteCounts } from './lib/sqlite.ts'
 
 export const SERVER_SCRIPT = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const BARE_SCRIPT = fileURLToPath(new URL('./workers/bare-server.ts', import.meta.url))
@@ -32,16 +32,6 @@ export interface RunningVariant {
 function once<T> (work: () => Promise<T>): () => Promise<T> {
   let result: Promise<T> | undefined
   return () => (result ??= work())
-}
-
-function sqliteCounts (file: string): Record<string, number> {
-  const db = new DatabaseSync(file, { readOnly: true })
-  try {
-    const rows = db.prepare('SELECT status, count(*) AS n FROM signups GROUP BY status').all() as Array<{ status: string, n: number }>
-    return Object.fromEntries(rows.map(row => [row.status, Number(row.n)]))
-  } finally {
-    db.close()
-  }
 }
 
 /** Starts one fresh instance (new temp dir, new SQLite file or Postgres database) of the variant. */
