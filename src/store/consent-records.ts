@@ -14,7 +14,7 @@ export const EXPORT_PAGE = 1000
  */
 export const EXPORT_SELECT = `SELECT s.id, s.campaign, s.e164, s.status, s.hold_reason, s.created_at, c.consent_given,
     c.disclosure_version, d.text AS disclosure_text, c.client_ip, c.user_agent, c.page_url, c.referrer, c.source,
-    s.attempts, s.delivered_at, s.contact_id, s.last_error
+    c.utm_source, c.utm_medium, c.utm_campaign, c.utm_term, c.utm_content, s.attempts, s.delivered_at, s.contact_id, s.last_error
   FROM signups s
   LEFT JOIN signup_consents c ON c.signup_id = s.id
   LEFT JOIN disclosures d ON d.version = c.disclosure_version`
@@ -53,6 +53,11 @@ export function toExportRow (row: Row): ConsentExportRow {
     page_url: textOrNull(row.page_url),
     referrer: textOrNull(row.referrer),
     source: textOrNull(row.source),
+    utm_source: textOrNull(row.utm_source),
+    utm_medium: textOrNull(row.utm_medium),
+    utm_campaign: textOrNull(row.utm_campaign),
+    utm_term: textOrNull(row.utm_term),
+    utm_content: textOrNull(row.utm_content),
     attempts: Number(row.attempts),
     delivered_at: row.delivered_at === null || row.delivered_at === undefined ? null : new Date(Number(row.delivered_at)).toISOString(),
     contact_id: row.contact_id === null || row.contact_id === undefined ? null : Number(row.contact_id),

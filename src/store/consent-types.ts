@@ -2,6 +2,12 @@
 // Re-exported by types.ts; kept apart so the contract file stays readable.
 import type { SignupStatus } from './types.ts'
 
+/** The page URL's standard UTM parameters, kept with the consent proof (each checked and bounded when captured). */
+export const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'] as const
+export type UtmKey = typeof UTM_KEYS[number]
+/** The UTM tags a page URL carried; a key is absent when its parameter was. */
+export type UtmTags = Partial<Record<UtmKey, string>>
+
 /** exportConsents()'s filter: one campaign or all, created in [from, to) (ms since epoch, UTC); all by default. */
 export interface ConsentExportQuery {
   campaign?: string
@@ -31,6 +37,11 @@ export interface ConsentExportRow {
   page_url: string | null
   referrer: string | null
   source: string | null
+  utm_source: string | null
+  utm_medium: string | null
+  utm_campaign: string | null
+  utm_term: string | null
+  utm_content: string | null
   attempts: number
   /** ISO 8601, UTC. */
   delivered_at: string | null
@@ -40,8 +51,8 @@ export interface ConsentExportRow {
 
 export const CONSENT_EXPORT_COLUMNS = [
   'id', 'campaign', 'e164', 'status', 'hold_reason', 'created_at', 'consent_given', 'disclosure_version',
-  'disclosure_text', 'client_ip', 'user_agent', 'page_url', 'referrer', 'source', 'attempts', 'delivered_at',
-  'contact_id', 'last_error'
+  'disclosure_text', 'client_ip', 'user_agent', 'page_url', 'referrer', 'source', 'utm_source', 'utm_medium',
+  'utm_campaign', 'utm_term', 'utm_content', 'attempts', 'delivered_at', 'contact_id', 'last_error'
 ] as const satisfies readonly (keyof ConsentExportRow)[]
 
 /** What deleteNumber() removed. */

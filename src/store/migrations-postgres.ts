@@ -135,5 +135,36 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     deleted_at BIGINT NOT NULL,
     note TEXT NOT NULL CHECK (note <> '')
   );
+  `,
+
+  // 6. The dashboard: UTM tags in the consent proof, and traffic counters.
+  // utm_* are the page URL's standard UTM parameters, each on its own so that signups can be counted by them; NULL
+  // when the URL had none (and for every older row). Nullable columns without a default: no table rewrite.
+  // traffic_counts holds what the signups table cannot: page views and refused submissions (nothing is stored for a
+  // refusal). One row per campaign, UTC hour, source, UTM source/medium/campaign, event and reason; '' for "none",
+  // since a primary key column cannot usefully be NULL. Every instance adds its counts every few seconds with
+  // INSERT … ON CONFLICT DO UPDATE SET count = count + excluded.count, so N instances sum up without a lock of ours.
+  // The hour index serves "everything in this time range" when no campaign is chosen.
+  `
+  ALTER TABLE signup_consents
+    ADD COLUMN utm_source TEXT,
+    ADD COLUMN utm_medium TEXT,
+    ADD COLUMN utm_campaign TEXT,
+    ADD COLUMN utm_term TEXT,
+    ADD COLUMN utm_content TEXT;
+
+  CREATE TABLE traffic_counts (
+    campaign TEXT NOT NULL,
+    hour BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    utm_source TEXT NOT NULL,
+    utm_medium TEXT NOT NULL,
+    utm_campaign TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('view', 'refused', 'refusal')),
+    reason TEXT NOT NULL,
+    count BIGINT NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason)
+  );
+  CREATE INDEX traffic_counts_hour ON traffic_counts (hour);
   `
 ]

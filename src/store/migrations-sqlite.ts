@@ -150,5 +150,35 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     deleted_at INTEGER NOT NULL,
     note TEXT NOT NULL CHECK (note <> '')
   ) STRICT;
+  `,
+
+  // 6. The dashboard: UTM tags in the consent proof, and traffic counters.
+  // utm_* are the page URL's standard UTM parameters, each on its own so that signups can be counted by them; NULL
+  // when the URL had none (and for every older row: nobody parsed them out of page_url then).
+  // traffic_counts holds what the signups table cannot: page views and refused submissions (nothing is stored for a
+  // refusal). One row per campaign, UTC hour, source, UTM source/medium/campaign, event and reason; '' for "none",
+  // since a primary key column cannot usefully be NULL. Each instance adds its counts every few seconds
+  // (count = count + n), so several processes sharing the file sum up. WITHOUT ROWID: the key is the row.
+  // The hour index serves "everything in this time range" when no campaign is chosen.
+  `
+  ALTER TABLE signup_consents ADD COLUMN utm_source TEXT;
+  ALTER TABLE signup_consents ADD COLUMN utm_medium TEXT;
+  ALTER TABLE signup_consents ADD COLUMN utm_campaign TEXT;
+  ALTER TABLE signup_consents ADD COLUMN utm_term TEXT;
+  ALTER TABLE signup_consents ADD COLUMN utm_content TEXT;
+
+  CREATE TABLE traffic_counts (
+    campaign TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    utm_source TEXT NOT NULL,
+    utm_medium TEXT NOT NULL,
+    utm_campaign TEXT NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('view', 'refused', 'refusal')),
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX traffic_counts_hour ON traffic_counts (hour);
   `
 ]

@@ -3,7 +3,7 @@
 import type { Pool } from 'pg'
 import { isRetryableTransactionError } from './postgres-pool.ts'
 import { phonePrefix, toMs } from './rows.ts'
-import { type AcceptResult, type NewSignup, PREFIX_VELOCITY_HOLD, type VelocityLimit } from './types.ts'
+import { type AcceptResult, type NewSignup, PREFIX_VELOCITY_HOLD, UTM_KEYS, type VelocityLimit } from './types.ts'
 
 export interface Accepting {
   signup: NewSignup
@@ -54,10 +54,10 @@ const SEEN = `SELECT i.ord,
 const ACCEPT_BATCH = `WITH input AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
       $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-      $15::text[], $16::text[], $17::text[])
+      $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
       WITH ORDINALITY AS u (campaign, phone_number, e164, request, token_key, created_at, window_ms,
         disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
-        phone_prefix, decided, hold_reason, ord)
+        phone_prefix, decided, hold_reason, utm_source, utm_medium, utm_campaign, utm_term, utm_content, ord)
   ), claims AS (
     SELECT DISTINCT ON (campaign, phone_number) ord, campaign, phone_number, created_at, window_ms
     FROM input WHERE decided = 'pending' ORDER BY campaign, phone_number, ord
@@ -86,8 +86,10 @@ const ACCEPT_BATCH = `WITH input AS (
       CASE WHEN status = 'pending' THEN created_at END, created_at
     FROM numbered
   ), consent_rows AS (
-    INSERT INTO signup_consents (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source)
-    SELECT id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source FROM numbered
+    INSERT INTO signup_consents (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
+      utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+    SELECT id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
+      utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM numbered
   )
   SELECT id, ord, status FROM numbered`
 
@@ -151,6 +153,8 @@ export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[]
     column(({ signup }) => signup.consent.source ?? null),
     prefixes
   ]
+  // After the decisions ($16, $17): $18 … $22, one array per UTM column.
+  const utmValues = UTM_KEYS.map(key => column(({ signup }) => signup.consent.utm?.[key] ?? null))
   for (let attempt = 0; ; attempt++) {
     try {
       // Both statements named, so each connection parses and plans them once: planning the write cost more than
@@ -162,7 +166,7 @@ export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[]
         seen[row.ord - 1] = { keyTaken: row.key_taken, prefixRecent: Number(row.prefix_recent) }
       }
       const decisions = decide(items, seen)
-      const values = [...rowValues, decisions.map(d => d.status), decisions.map(d => d.holdReason)]
+      const values = [...rowValues, decisions.map(d => d.status), decisions.map(d => d.holdReason), ...utmValues]
       const { rows } = await pool.query({ name: 'optline_accept_batch', text: ACCEPT_BATCH, values })
       const results: AcceptResult[] = []
       for (const row of rows as { id: number, ord: number, status: string }[]) {

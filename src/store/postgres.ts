@@ -3,6 +3,7 @@
 import { createGroupCommit } from './group-commit.ts'
 import { type Accepting, commitAcceptBatch } from './postgres-accept.ts'
 import { createPostgresConsents } from './postgres-consents.ts'
+import { createPostgresStats } from './postgres-stats.ts'
 import { checkSchemaName, createPool, inTransaction } from './postgres-pool.ts'
 import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts'
 import {
@@ -39,7 +40,7 @@ const NEXT_DUE = `SELECT LEAST(
     (SELECT min(lease_until) FROM signups WHERE token_key = $1 AND status = 'sending')) AS due`
 
 const DETAIL = `SELECT s.*, c.disclosure_version, c.consent_given, c.client_ip, c.user_agent, c.page_url,
-    c.referrer, c.source, d.text AS disclosure_text
+    c.referrer, c.source, c.utm_source, c.utm_medium, c.utm_campaign, c.utm_term, c.utm_content, d.text AS disclosure_text
   FROM signups s
   LEFT JOIN signup_consents c ON c.signup_id = s.id
   LEFT JOIN disclosures d ON d.version = c.disclosure_version
@@ -217,6 +218,7 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
 
     deleteNumber: consents.deleteNumber,
     listDeletions: consents.listDeletions,
+    ...createPostgresStats(pool),
 
     async close () {
       if (closed) return

@@ -2,8 +2,9 @@
 import type { OptInRequest } from '../upstream/types.ts'
 import type {
   AttemptRecord, AttemptResolution, BucketState, ClaimedSignup, HeldSignup, NewSignup, SignupDetail, SignupStatus,
-  StatusCounts, VelocityLimit
+  StatusCounts, UtmTags, VelocityLimit
 } from './types.ts'
+import { UTM_KEYS } from './consent-types.ts'
 
 type Row = Record<string, unknown>
 
@@ -115,6 +116,7 @@ export function toDetail (row: Row, attempts: readonly Row[]): SignupDetail {
       pageUrl: optionalString(row.page_url),
       referrer: optionalString(row.referrer),
       source: optionalString(row.source),
+      ...utmOf(row),
       disclosureText: optionalString(row.disclosure_text)
     },
     attemptLog: attempts.map(toAttempt)
@@ -164,4 +166,19 @@ function optionalNumber (value: unknown): number | undefined {
 
 function optionalString (value: unknown): string | undefined {
   return value === null || value === undefined ? undefined : String(value)
+}
+
+/** The consent row's utm_* columns as the proof's `utm`, left out when the page URL had none (older rows included). */
+function utmOf (row: Row): { utm?: UtmTags } {
+  const utm: UtmTags = {}
+  for (const key of UTM_KEYS) {
+    const value = optionalString(row[key])
+    if (value !== undefined) utm[key] = value
+  }
+  return Object.keys(utm).length === 0 ? {} : { utm }
+}
+
+/** The proof's UTM tags as the consent row's utm_* values, in UTM_KEYS order (NULL for each one absent). */
+export function utmColumns (utm: UtmTags | undefined): (string | null)[] {
+  return UTM_KEYS.map(key => utm?.[key] ?? null)
 }

@@ -6,8 +6,10 @@ import { DatabaseSync } from 'node:sqlite'
 import { createGroupCommit } from './group-commit.ts'
 import { SQLITE_MIGRATIONS } from './migrations-sqlite.ts'
 import { createSqliteConsents } from './sqlite-consents.ts'
+import { createSqliteStats } from './sqlite-stats.ts'
 import {
-  checkBucket, heldQuery, invalidAccept, phonePrefix, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs
+  checkBucket, heldQuery, invalidAccept, phonePrefix, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs,
+  utmColumns
 } from './rows.ts'
 import { type AcceptResult, type InstrumentedStore, type NewSignup, PREFIX_VELOCITY_HOLD, type StoreOptions, type VelocityLimit } from './types.ts'
 
@@ -86,7 +88,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       const id = Number(lastInsertRowid)
       const c = signup.consent
       q.insertConsent.run(id, c.disclosureVersion, c.consentGiven ? 1 : 0, c.clientIp ?? null, c.userAgent ?? null,
-        c.pageUrl ?? null, c.referrer ?? null, c.source ?? null)
+        c.pageUrl ?? null, c.referrer ?? null, c.source ?? null, ...utmColumns(c.utm))
       return { id, duplicate: status === 'duplicate', held: holdReason }
     }))
   })
@@ -206,6 +208,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
     deleteNumber: consents.deleteNumber,
     listDeletions: consents.listDeletions,
+    ...createSqliteStats(db, writeTransaction),
 
     async close () {
       if (closed) return
@@ -230,8 +233,9 @@ function statements (db: DatabaseSync) {
       (campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason, next_attempt_at, created_at)
       VALUES (:campaign, :phoneNumber, :phonePrefix, :e164, :request, :tokenKey, :status, :holdReason, :nextAttemptAt, :createdAt)`),
     insertConsent: db.prepare(`INSERT INTO signup_consents
-      (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
+        utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertDisclosure: db.prepare(`INSERT INTO disclosures (version, text, created_at) VALUES (?, ?, ?)
       ON CONFLICT (version) DO NOTHING`),
     // Due = pending and its retry time has come, or claimed by a dispatcher whose lease ran out (it died).
@@ -266,7 +270,7 @@ function statements (db: DatabaseSync) {
     counts: db.prepare(`SELECT status, count(*) AS n FROM signups
       WHERE :campaign IS NULL OR campaign = :campaign GROUP BY status`),
     detail: db.prepare(`SELECT s.*, c.disclosure_version, c.consent_given, c.client_ip, c.user_agent, c.page_url,
-        c.referrer, c.source, d.text AS disclosure_text
+        c.referrer, c.source, c.utm_source, c.utm_medium, c.utm_campaign, c.utm_term, c.utm_content, d.text AS disclosure_text
       FROM signups s
       LEFT JOIN signup_consents c ON c.signup_id = s.id
       LEFT JOIN disclosures d ON d.version = c.disclosure_version

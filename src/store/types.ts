@@ -1,10 +1,14 @@
 // The storage contract: signups with their consent proof, the outbox's claims and attempts, the shared rate bucket.
 // Two implementations: sqlite.ts (node:sqlite, the embedded default) and postgres.ts (pg, for several instances).
 import type { OptInRequest } from '../upstream/types.ts'
-import type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult } from './consent-types.ts'
+import type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult, UtmTags } from './consent-types.ts'
+import type { NumberRecords, SignupCount, StatsQuery, TimelinePoint, TimelineQuery, TrafficIncrement, TrafficTotal } from './stats-types.ts'
 
-export type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult } from './consent-types.ts'
-export { CONSENT_EXPORT_COLUMNS } from './consent-types.ts'
+export type { ConsentExportQuery, ConsentExportRow, DeletionRecord, DeletionResult, UtmKey, UtmTags } from './consent-types.ts'
+export { CONSENT_EXPORT_COLUMNS, UTM_KEYS } from './consent-types.ts'
+export type {
+  NumberRecords, SignupCount, StatsQuery, TimelinePoint, TimelineQuery, TrafficEvent, TrafficIncrement, TrafficKey, TrafficTotal
+} from './stats-types.ts'
 
 /** Proof of consent, captured server-side when the signup is accepted (never trusted from the browser). */
 export interface ConsentProof {
@@ -18,6 +22,8 @@ export interface ConsentProof {
   referrer: string | undefined
   /** Where the visitor came from: `src` tag, or the API's `source`. */
   source: string | undefined
+  /** The page URL's UTM parameters; absent (or empty) when it had none. */
+  utm?: UtmTags
 }
 
 export interface NewSignup {
@@ -200,6 +206,21 @@ export interface Store {
   deleteNumber (e164: string, now: number, note: string): Promise<DeletionResult>
   /** The deletion records, newest (highest id) first; `before` pages on: only ids below it. */
   listDeletions (options: { limit: number, before?: number }): Promise<DeletionRecord[]>
+  /**
+   * Adds page views and refusals to the traffic counters, in one transaction: each increment is summed into its row
+   * (created when missing), so instances sharing the database add up. TypeError for a bad increment (nothing added).
+   */
+  addTraffic (increments: readonly TrafficIncrement[]): Promise<void>
+  /** The traffic counters of the hours starting in [from, to), summed per key, event and reason. */
+  traffic (query: StatsQuery): Promise<TrafficTotal[]>
+  /** Signups created in [from, to), counted per key, status and whether they were held. */
+  signupCounts (query: StatsQuery): Promise<SignupCount[]>
+  /** Signups sent or to be sent (every status but duplicate and held) created in [from, to), per bucket. */
+  signupTimeline (query: TimelineQuery): Promise<TimelinePoint[]>
+  /** The token's shared bucket as last stored, without locking or changing it (for the dashboard). */
+  readBucket (tokenKey: string): Promise<BucketState | undefined>
+  /** How many signups each campaign holds for this E.164 number (what deleteNumber would remove), sorted by campaign. */
+  numberRecords (e164: string): Promise<NumberRecords[]>
   close (): Promise<void>
 }
 

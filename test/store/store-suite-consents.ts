@@ -22,7 +22,8 @@ export function runConsentSuite (t: Test, freshDatabase: FreshDatabase, legacyDa
     await store.saveDisclosure(CONSENT.disclosureVersion, DISCLOSURE, T0)
     const phoneNumber = nextNumber()
     // Accepted out of creation order: the export follows created_at, not ids.
-    const late = await store.accept(newSignup({ phoneNumber, createdAt: T0 + 2 * MINUTE }), DAY)
+    const withUtm = { ...CONSENT, utm: { utm_source: 'newsletter', utm_medium: 'email' } }
+    const late = await store.accept(newSignup({ phoneNumber, createdAt: T0 + 2 * MINUTE, consent: withUtm }), DAY)
     const early = await store.accept(newSignup({ campaign: 'winter', createdAt: T0 }), DAY)
     const duplicate = await store.accept(newSignup({ phoneNumber, createdAt: T0 + 3 * MINUTE }), DAY)
     const heldConsent = { ...CONSENT, disclosureVersion: 'v-unsaved', userAgent: undefined }
@@ -50,13 +51,18 @@ export function runConsentSuite (t: Test, freshDatabase: FreshDatabase, legacyDa
       page_url: CONSENT.pageUrl,
       referrer: CONSENT.referrer,
       source: CONSENT.source,
+      utm_source: 'newsletter',
+      utm_medium: 'email',
+      utm_campaign: null,
+      utm_term: null,
+      utm_content: null,
       attempts: 1,
       delivered_at: '2026-01-15T12:05:00.250Z',
       contact_id: 77,
       last_error: null
     })
     t.match(rows[0], { campaign: 'winter', status: 'rejected', attempts: 1, last_error: 'PhoneNumber: is invalid', delivered_at: null, contact_id: null })
-    t.match(rows[1], { status: 'held', hold_reason: 'honeypot', disclosure_version: 'v-unsaved', disclosure_text: null, user_agent: null, attempts: 0 })
+    t.match(rows[1], { status: 'held', hold_reason: 'honeypot', disclosure_version: 'v-unsaved', disclosure_text: null, user_agent: null, attempts: 0, utm_source: null })
     t.match(rows[3], { status: 'duplicate', e164: `+${phoneNumber}`, created_at: '2026-01-15T12:03:00.000Z' })
   })
 

@@ -5,6 +5,7 @@ import type { Test } from 'tap'
 import { runConsentSuite } from './store-suite-consents.ts'
 import { runDispatchSuite } from './store-suite-dispatch.ts'
 import { runHeldSuite } from './store-suite-held.ts'
+import { runStatsSuite } from './store-suite-stats.ts'
 import { acceptMany, CONSENT, DAY, type FreshDatabase, type LegacyDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
 
 export type { FreshDatabase, LegacyDatabase, OpenStore } from './suite-helpers.ts'
@@ -188,4 +189,5 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase, legacyData
   runDispatchSuite(t, freshDatabase)
   runHeldSuite(t, freshDatabase, legacyDatabase)
   runConsentSuite(t, freshDatabase, legacyDatabase)
+  runStatsSuite(t, freshDatabase, legacyDatabase)
 }
