@@ -73,7 +73,18 @@ const states: State[] = [
     scheme: 'dark',
     reach: (page, base) => refuse(page, base, 'demo', async page => { await page.fill('#phone', '(800) 555-1234') })
   },
-  { name: 'thanks-demo-dark', scheme: 'dark', reach: open('/c/demo/thanks?to=0123') }
+  { name: 'thanks-demo-dark', scheme: 'dark', reach: open('/c/demo/thanks?to=0123') },
+  // A campaign's own logo and colours (and the dark variant derived from them) stay within WCAG AA.
+  { name: 'form-branded', reach: open('/c/branded') },
+  { name: 'form-branded-dark', scheme: 'dark', reach: open('/c/branded') },
+  {
+    name: 'error-branded-dark',
+    scheme: 'dark',
+    reach: (page, base) => refuse(page, base, 'branded', async page => { await page.fill('#phone', '646 555') })
+  },
+  { name: 'thanks-branded', reach: open('/c/branded/thanks?to=0123') },
+  // The iframe mode's page on its own (the embedding page is tested in embed.test.ts).
+  { name: 'form-demo-embed', reach: open('/c/demo?embed=1') }
 ]
 
 const expectedStatus: Record<string, number> = {
@@ -81,6 +92,7 @@ const expectedStatus: Record<string, number> = {
   'error-world': 422,
   'error-world-country': 422,
   'error-demo-dark': 422,
+  'error-branded-dark': 422,
   'not-found-campaign': 404,
   'not-found-page': 404,
   'error-page': 415

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse, stringify } from 'yaml'
 import type { Test } from 'tap'
 import type { AxeResults } from 'axe-core'
@@ -76,6 +76,11 @@ function campaignsFile (t: Test): string {
       const protection = (campaign.protection ?? {}) as Record<string, unknown>
       campaign.protection = { ...protection, perIpPerMinute: 0, minSubmitSeconds: 0 }
     }
+  }
+  // The copy lives elsewhere: a logo path relative to the example file must still find its file.
+  for (const campaign of Object.values(file.campaigns)) {
+    const branding = campaign.branding as { logo?: string } | undefined
+    if (branding?.logo !== undefined) branding.logo = fileURLToPath(new URL(branding.logo, pathToFileURL(EXAMPLE_CAMPAIGNS)))
   }
   const dir = mkdtempSync(join(tmpdir(), 'optline-e2e-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))

@@ -26,7 +26,8 @@ const suite = await browserSuite(t)
 if (suite !== undefined) run(suite)
 
 function run ({ browser, site }: Suite): void {
-  for (const slug of ['demo', 'world']) {
+  // branded: a logo and a theme stylesheet on top, still within the budget.
+  for (const slug of ['demo', 'world', 'branded']) {
     t.test(`/c/${slug}: a first visit is at most ${BUDGET} bytes on the wire, one origin`, async t => {
       const context = await browser.newContext(PHONE)
       t.teardown(() => context.close())
