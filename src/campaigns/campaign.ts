@@ -1,8 +1,9 @@
 // A campaign as the rest of the app uses it: defaults applied, templates rendered, disclosure versioned.
-import { createHash } from 'node:crypto'
 import type { CountryCode } from 'libphonenumber-js'
 import type { CampaignConfig } from './schema.ts'
-import { renderTemplate, type TemplateValues } from './message-template.ts'
+import { resolveLocales, type CampaignLocale } from './campaign-locale.ts'
+import { language as languageStrings, type LanguageCode } from '../i18n/languages.ts'
+import type { Branding } from '../branding/branding.ts'
 
 export interface CampaignPage {
   title: string
@@ -41,64 +42,38 @@ export interface Campaign {
   marketing: boolean
   successRedirectUrl: string | undefined
   allowNoncompliantMessages: boolean
-  /** The CTA and confirmation SMS, rendered once at start-up. */
+  /** The language of the top-level texts, and what a visitor gets when nothing else matches. */
+  language: LanguageCode
+  /** The languages the page offers, in the operator's order (the language switcher's). */
+  languages: LanguageCode[]
+  /** Each offered language's page texts, SMS and disclosure version (see localeOf in campaign-locale.ts). */
+  locales: Readonly<Partial<Record<LanguageCode, CampaignLocale>>>
+  /** The CTA and confirmation SMS in the campaign's own language, rendered once at start-up. */
   ctaMessage: string
   confirmMessage: string
   page: CampaignPage
   /** Origins that may embed the form (iframe, or the JSON API with CORS); none by default. */
   embedOrigins: string[]
   protection: Protection
+  /** Logo and colours (branding:), checked and fingerprinted at load; undefined = the default theme. */
+  branding: Branding | undefined
   /** The same number for this campaign within this window is recorded but not sent again. */
   duplicateWindowMs: number
-  /** The consent wording as shown (checkbox label, disclosure, links), saved once per version. */
+  /** The consent wording as shown in the campaign's own language; each language's is in `locales`. */
   disclosureText: string
   /** Hash of disclosureText, so each signup's proof names the exact text. */
   disclosureVersion: string
 }
 
-// Defaults a careful marketer would pick: the disclosure carries everything carriers check
-// (program, frequency, rates, HELP/STOP, not a condition of purchase), next to the field.
-export const PAGE_DEFAULTS: CampaignPage = {
-  title: '{name}: text alerts',
-  headline: 'Get texts from {name}',
-  intro: 'Sign up with your mobile number to get news and offers from {name} by text message.',
-  consentText: 'Yes, I want to receive recurring automated marketing text messages from {name} at this number.',
-  disclosure: 'By signing up you agree to receive recurring automated marketing text messages from {name} ' +
-    'at the number provided. {frequency}. Msg & data rates may apply. Reply HELP for help, STOP to cancel.',
-  buttonText: 'Sign up',
-  successTitle: 'Check your phone',
-  successText: 'We just sent you a text from {name}. Reply YES to confirm your subscription.'
-}
-const NOT_A_CONDITION = ' Consent is not a condition of purchase.'
-export const DEFAULT_FREQUENCY = 'Msg frequency varies'
+// The defaults themselves live in each language's file (src/i18n/<lang>.ts); these are English's.
+export const PAGE_DEFAULTS: CampaignPage = languageStrings('en').campaign.page
+export const DEFAULT_FREQUENCY = languageStrings('en').campaign.defaultFrequency
 
-export function resolveCampaign (slug: string, config: CampaignConfig): Campaign {
-  const frequency = config.frequency ?? DEFAULT_FREQUENCY
+export function resolveCampaign (slug: string, config: CampaignConfig, branding?: Branding): Campaign {
+  const { language, languages, locales } = resolveLocales(config)
+  const main = locales[language] as CampaignLocale
   const marketing = config.marketing ?? true
-  const values: TemplateValues = {
-    name: config.name,
-    frequency,
-    termsUrl: config.termsUrl,
-    privacyUrl: config.privacyUrl
-  }
-  const pageText = (key: keyof CampaignPage): string => renderTemplate(config[key] ?? PAGE_DEFAULTS[key], values)
-  const page: CampaignPage = {
-    title: pageText('title'),
-    headline: pageText('headline'),
-    intro: pageText('intro'),
-    consentText: pageText('consentText'),
-    disclosure: pageText('disclosure') + (marketing && config.disclosure === undefined ? NOT_A_CONDITION : ''),
-    buttonText: pageText('buttonText'),
-    successTitle: pageText('successTitle'),
-    successText: pageText('successText')
-  }
   const country = config.country as CountryCode
-  const disclosureText = [
-    `Checkbox: ${page.consentText}`,
-    `Disclosure: ${page.disclosure}`,
-    `Terms: ${config.termsUrl}`,
-    `Privacy: ${config.privacyUrl}`
-  ].join('\n')
   return {
     slug,
     name: config.name,
@@ -108,18 +83,22 @@ export function resolveCampaign (slug: string, config: CampaignConfig): Campaign
     sendCtaMessage: config.sendCtaMessage === 'always' ? 'always' : 'auto',
     termsUrl: config.termsUrl,
     privacyUrl: config.privacyUrl,
-    frequency,
+    frequency: main.frequency,
     marketing,
     successRedirectUrl: config.successRedirectUrl,
     allowNoncompliantMessages: config.allowNoncompliantMessages ?? false,
-    ctaMessage: renderTemplate(config.ctaMessage, values),
-    confirmMessage: renderTemplate(config.confirmMessage, values),
-    page,
+    language,
+    languages,
+    locales,
+    ctaMessage: main.ctaMessage,
+    confirmMessage: main.confirmMessage,
+    page: main.page,
     embedOrigins: config.embedOrigins ?? [],
     protection: resolveProtection(config),
+    branding,
     duplicateWindowMs: (config.duplicateWindowHours ?? 24) * 3_600_000,
-    disclosureText,
-    disclosureVersion: hashText(disclosureText)
+    disclosureText: main.disclosureText,
+    disclosureVersion: main.disclosureVersion
   }
 }
 
@@ -134,8 +113,4 @@ function resolveProtection (config: CampaignConfig): Protection {
     minSubmitMs: (p.minSubmitSeconds ?? 3) * 1000,
     captcha: p.captcha === undefined ? undefined : { provider: p.captcha.provider === 'hcaptcha' ? 'hcaptcha' : 'turnstile', siteKey: p.captcha.siteKey }
   }
-}
-
-function hashText (text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16)
 }

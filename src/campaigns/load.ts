@@ -1,20 +1,23 @@
 // Reads and validates the campaigns file; every problem is reported with the path of the bad value.
 import { readFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { parseDocument } from 'yaml'
 import { Value } from 'typebox/value'
 import { isSupportedCountry } from 'libphonenumber-js/max'
 import { CampaignSchema, CampaignsFileSchema, SLUG_PATTERN, type CampaignConfig } from './schema.ts'
 import { resolveCampaign, type Campaign } from './campaign.ts'
 import { unknownVariables, TEMPLATE_VARIABLES } from './message-template.ts'
-import { checkMessage, type MessageReport } from './message-rules.ts'
+import { checkLocales, languageIssues, languageWarnings, type MessageReports } from './language-checks.ts'
+import type { LanguageCode } from '../i18n/languages.ts'
 import { schemaErrors } from '../config/schema-errors.ts'
+import { loadBranding } from '../branding/branding.ts'
 
 export interface LoadedCampaigns {
   campaigns: Map<string, Campaign>
   /** Things an operator should see at start-up but that do not stop the server. */
   warnings: string[]
-  /** Per campaign, the rendered messages' checks (the CLI's `check` prints these). */
-  reports: Map<string, Record<'cta' | 'confirm' | 'disclosure', MessageReport>>
+  /** Per campaign and offered language, the rendered messages' checks (the CLI's `check` prints these). */
+  reports: Map<string, Map<LanguageCode, MessageReports>>
 }
 
 export class CampaignsFileError extends Error {
@@ -34,10 +37,11 @@ export async function loadCampaignsFile (path: string): Promise<LoadedCampaigns>
   } catch (err) {
     throw new CampaignsFileError(path, [`cannot be read: ${(err as Error).message}`])
   }
-  return parseCampaigns(source, path)
+  // A logo path in the file is relative to the file, wherever the server was started.
+  return parseCampaigns(source, path, { baseDir: dirname(path) })
 }
 
-export function parseCampaigns (source: string, sourceName = 'campaigns file'): LoadedCampaigns {
+export function parseCampaigns (source: string, sourceName = 'campaigns file', options: { baseDir?: string } = {}): LoadedCampaigns {
   const document = parseDocument(source, { prettyErrors: true, uniqueKeys: true })
   if (document.errors.length > 0) {
     throw new CampaignsFileError(sourceName, document.errors.map(e => `YAML: ${e.message.split('\n')[0]}`))
@@ -65,32 +69,23 @@ export function parseCampaigns (source: string, sourceName = 'campaigns file'): 
       continue
     }
     const config = Value.Default(CampaignSchema, structuredClone(raw)) as CampaignConfig
-    const crossIssues = crossFieldIssues(config, at)
+    const crossIssues = [...crossFieldIssues(config, at), ...languageIssues(config, at)]
     if (crossIssues.length > 0) {
       issues.push(...crossIssues)
       continue
     }
-    const campaign = resolveCampaign(slug, config)
-    const report = {
-      cta: checkMessage(campaign.ctaMessage, campaign.name),
-      confirm: checkMessage(campaign.confirmMessage, campaign.name),
-      disclosure: checkMessage(campaign.page.disclosure, campaign.name)
+    const brand = loadBranding(config.branding, `${at}.branding`, options.baseDir ?? process.cwd(), slug, config.name)
+    if (brand.issues.length > 0) {
+      issues.push(...brand.issues)
+      continue
     }
-    for (const [key, field] of [['cta', 'ctaMessage'], ['confirm', 'confirmMessage'], ['disclosure', 'disclosure']] as const) {
-      for (const problem of report[key].problems) {
-        const line = `${at}.${field}: ${problem} (carrier rule)`
-        if (campaign.allowNoncompliantMessages) warnings.push(`${line}; allowed by allowNoncompliantMessages`)
-        else issues.push(`${line}; fix the text or set allowNoncompliantMessages: true`)
-      }
-    }
-    // More than one segment costs the marketer double for every signup's CTA.
-    if (report.cta.segments.segments > 1) {
-      const { segments, encoding, units, nonGsmCharacters } = report.cta.segments
-      const why = nonGsmCharacters.length > 0 ? `; UCS-2 because of ${nonGsmCharacters.map(c => JSON.stringify(c)).join(' ')}` : ''
-      warnings.push(`${at}.ctaMessage: ${segments} SMS segments (${units} ${encoding} characters${why}): every signup pays ${segments}×`)
-    }
+    const campaign = resolveCampaign(slug, config, brand.branding)
+    // Each language's SMS and disclosure meet the carrier rules on their own.
+    const checked = checkLocales(campaign, at)
+    issues.push(...checked.issues)
+    warnings.push(...checked.warnings, ...languageWarnings(config, at))
     campaigns.set(slug, campaign)
-    reports.set(slug, report)
+    reports.set(slug, checked.reports)
   }
   if (issues.length > 0) throw new CampaignsFileError(sourceName, issues)
   return { campaigns, warnings, reports }

@@ -1,5 +1,7 @@
 // The campaigns file's schema: one TypeBox definition gives both validation and the TypeScript type.
 import { Type, type Static } from 'typebox'
+import { BrandingSchema } from '../branding/schema.ts'
+import { LANGUAGE_CODES, type LanguageCode } from '../i18n/languages.ts'
 
 // `errorMessage` is our own annotation: the loader shows it instead of Ajv-style wording,
 // so an operator reads "must be a positive integer" rather than "must be >= 1".
@@ -36,6 +38,27 @@ const ProtectionSchema = Type.Object({
 
 export type ProtectionConfig = Static<typeof ProtectionSchema>
 
+// The languages optline has a file for (src/i18n/); a campaign offers some of them.
+const languageCode = Type.Enum([...LANGUAGE_CODES] as LanguageCode[], {
+  errorMessage: `must be a language optline has: ${LANGUAGE_CODES.join(', ')}`
+})
+
+// A language other than the campaign's own: its page texts (each defaults to that language's default)
+// and its SMS, which the loader requires, since a visitor who signed up in it gets its messages.
+const TranslationSchema = Type.Object({
+  frequency: Type.Optional(text(80)),
+  ctaMessage: Type.Optional(text(1000)),
+  confirmMessage: Type.Optional(text(1000)),
+  title: Type.Optional(text(120)),
+  headline: Type.Optional(text(120)),
+  intro: Type.Optional(text(600)),
+  consentText: Type.Optional(text(400)),
+  disclosure: Type.Optional(text(1200)),
+  buttonText: Type.Optional(text(40)),
+  successTitle: Type.Optional(text(120)),
+  successText: Type.Optional(text(600))
+}, { additionalProperties: false, errorMessage: 'must be that language\'s texts (ctaMessage, confirmMessage, headline, …)' })
+
 export const CampaignSchema = Type.Object({
   name: text(60),
   groupIds: Type.Array(Type.Integer({ minimum: 1, errorMessage: 'must be a positive integer' }), {
@@ -68,11 +91,21 @@ export const CampaignSchema = Type.Object({
   successTitle: Type.Optional(text(120)),
   successText: Type.Optional(text(600)),
   successRedirectUrl: Type.Optional(httpUrl('the page to send visitors to after signing up')),
+  language: Type.Optional(languageCode),
+  languages: Type.Optional(Type.Array(languageCode, {
+    minItems: 1,
+    uniqueItems: true,
+    errorMessage: 'must be a list of distinct language codes, e.g. [en, es]'
+  })),
+  translations: Type.Optional(Type.Record(Type.String(), TranslationSchema, {
+    errorMessage: 'must map language codes (es) to that language\'s texts'
+  })),
   embedOrigins: Type.Optional(Type.Array(Type.String({
     pattern: '^https?://[a-z0-9.-]+(:[0-9]{1,5})?$',
     errorMessage: 'must be an origin: scheme and host (and port), no path, e.g. https://shop.example.com'
   }), { uniqueItems: true, maxItems: 50, errorMessage: 'must be a list of distinct origins' })),
   protection: Type.Optional(ProtectionSchema),
+  branding: Type.Optional(BrandingSchema),
   duplicateWindowHours: Type.Optional(Type.Number({
     minimum: 0,
     maximum: 24 * 365,

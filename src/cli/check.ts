@@ -1,6 +1,8 @@
-// `optline check`: the campaigns file validated as the server would load it, then every rendered message with what it
-// costs in SMS segments, so a marketer sees a 2-segment CTA (paid twice per signup) before the server starts.
+// `optline check`: the campaigns file validated as the server would load it, then every language's rendered messages with
+// what they cost in SMS segments, so a marketer sees a 2-segment CTA (paid twice per signup) before the server starts.
 import { resolve } from 'node:path'
+import { localeOf } from '../campaigns/campaign-locale.ts'
+import { language } from '../i18n/languages.ts'
 import { CampaignsFileError, loadCampaignsFile } from '../campaigns/load.ts'
 import type { MessageReport } from '../campaigns/message-rules.ts'
 import { settings } from './context.ts'
@@ -29,13 +31,18 @@ export async function runCheck (args: string[], io: CliIo): Promise<number> {
   line(io.stdout, `${file}: ${count} campaign${count === 1 ? '' : 's'}, valid.`)
   for (const [slug, campaign] of loaded.campaigns) {
     line(io.stdout)
-    line(io.stdout, `${slug}: ${printable(campaign.name)} (/c/${slug}, disclosure version ${campaign.disclosureVersion})`)
-    const report = loaded.reports.get(slug)
-    const texts = { cta: campaign.ctaMessage, confirm: campaign.confirmMessage, disclosure: campaign.page.disclosure }
-    for (const [key, label] of MESSAGES) {
-      const checked = report?.[key]
-      line(io.stdout, `  ${label}: ${checked === undefined ? 'not checked' : cost(checked)}`)
-      line(io.stdout, indent(printableLines(texts[key])))
+    line(io.stdout, `${slug}: ${printable(campaign.name)} (/c/${slug})`)
+    for (const lang of campaign.languages) {
+      const locale = localeOf(campaign, lang)
+      const own = lang === campaign.language ? ' (the campaign\'s language)' : ''
+      line(io.stdout, `  ${lang}, ${language(lang).name}${own} · disclosure version ${locale.disclosureVersion}`)
+      const report = loaded.reports.get(slug)?.get(lang)
+      const texts = { cta: locale.ctaMessage, confirm: locale.confirmMessage, disclosure: locale.page.disclosure }
+      for (const [key, label] of MESSAGES) {
+        const checked = report?.[key]
+        line(io.stdout, `    ${label}: ${checked === undefined ? 'not checked' : cost(checked)}`)
+        line(io.stdout, indent(printableLines(texts[key]), 6))
+      }
     }
   }
   if (loaded.warnings.length > 0) {
@@ -53,6 +60,6 @@ function cost ({ segments }: MessageReport): string {
   return `${segments.segments} segment${segments.segments === 1 ? '' : 's'}, ${segments.encoding}, ${segments.units} ${units}${why}`
 }
 
-function indent (text: string): string {
-  return text.split('\n').map(part => `    ${part}`).join('\n')
+function indent (text: string, spaces: number): string {
+  return text.split('\n').map(part => ' '.repeat(spaces) + part).join('\n')
 }

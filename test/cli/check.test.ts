@@ -30,13 +30,38 @@ t.test('a valid file: each campaign\'s messages, their segments and encoding, th
   const { code, stdout, stderr } = await runCli(['check', '--file', file], { cwd: dir })
   t.equal(code, 0, stderr)
   t.match(stdout, `${file}: 2 campaigns, valid.`)
-  t.match(stdout, /summer: Summer Deals \(\/c\/summer, disclosure version [0-9a-f]{16}\)/)
-  t.match(stdout, /CTA message \(SMS\): 1 segment, GSM-7, 120 septets\n {4}Summer Deals: reply YES for offers/)
-  t.match(stdout, /Confirmation message \(SMS\): 1 segment, GSM-7, \d+ septets\n {4}You're in, Summer Deals!/)
-  t.match(stdout, /Disclosure \(on the page\): 2 segments, GSM-7, \d+ septets\n {4}By signing up you agree/)
-  t.match(stdout, /costly: .*\n {2}CTA message \(SMS\): 3 segments, UCS-2, \d+ UTF-16 units \(because of "’"\)/)
+  t.match(stdout, /summer: Summer Deals \(\/c\/summer\)\n {2}en, English \(the campaign's language\) · disclosure version [0-9a-f]{16}\n/)
+  t.match(stdout, /CTA message \(SMS\): 1 segment, GSM-7, 120 septets\n {6}Summer Deals: reply YES for offers/)
+  t.match(stdout, /Confirmation message \(SMS\): 1 segment, GSM-7, \d+ septets\n {6}You're in, Summer Deals!/)
+  t.match(stdout, /Disclosure \(on the page\): 2 segments, GSM-7, \d+ septets\n {6}By signing up you agree/)
+  t.match(stdout, /costly: .*\n.*\n {4}CTA message \(SMS\): 3 segments, UCS-2, \d+ UTF-16 units \(because of "’"\)/)
   t.match(stdout, /Warnings \(1\):\n {2}- campaigns\.costly\.ctaMessage: 3 SMS segments/)
   t.equal(stderr, '')
+})
+
+t.test('every language a campaign offers: its disclosure version, messages and their cost', async t => {
+  const dir = t.testdir()
+  const file = campaignsFile(dir, {
+    amigos: {
+      ...valid,
+      languages: ['en', 'es'],
+      translations: {
+        es: {
+          ctaMessage: '{name}: responde YES para recibir promociones. Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar.',
+          confirmMessage: '¡Listo, {name}! Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar.'
+        }
+      }
+    }
+  })
+  const { code, stdout, stderr } = await runCli(['check', '--file', file], { cwd: dir })
+  t.equal(code, 0, stderr)
+  const en = /\n {2}en, English \(the campaign's language\) · disclosure version ([0-9a-f]{16})\n/.exec(stdout)?.[1]
+  const es = /\n {2}es, Español · disclosure version ([0-9a-f]{16})\n/.exec(stdout)?.[1]
+  t.ok(en !== undefined && es !== undefined && en !== es, 'one disclosure version per language')
+  t.match(stdout, /es, Español .*\n {4}CTA message \(SMS\): 1 segment, GSM-7, \d+ septets\n {6}Summer Deals: responde YES para recibir promociones\./)
+  t.match(stdout, /\n {4}Confirmation message \(SMS\): 1 segment, GSM-7, \d+ septets\n {6}¡Listo, Summer Deals!/)
+  // "ú", "í", "ó" are outside GSM-7: the whole text would go UCS-2 (70 characters a segment).
+  t.match(stdout, /\n {4}Disclosure \(on the page\): \d segments, UCS-2, \d+ UTF-16 units \(because of [^)]*"ó"[^)]*\)\n {6}Al registrarte, aceptas/)
 })
 
 t.test('without --file: CAMPAIGNS_FILE, else the bundled example, as the server does', async t => {
