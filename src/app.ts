@@ -24,6 +24,9 @@ import signupApiRoutes from './routes/signup-api.ts'
 import qrRoutes from './routes/qr.ts'
 import metricsRoutes from './routes/metrics.ts'
 import { createMetrics } from './metrics.ts'
+import adminRoutes from './routes/admin.ts'
+import { createAdminAuth, type AdminAuthSettings } from './admin/auth.ts'
+import { countingRefusals, createTrafficCounter, pageViewHook } from './admin/traffic-counter.ts'
 
 export interface AppDeps {
   campaigns: ReadonlyMap<string, Campaign>
@@ -50,6 +53,8 @@ export interface AppDeps {
   metricsToken?: string
   /** CAPTCHA verifiers for the providers whose secret is configured. */
   captcha?: BotCheckDeps['captcha']
+  /** ADMIN_TOKEN / ADMIN_PASSWORD_HASH: /admin exists only when one is set. */
+  admin?: AdminAuthSettings
 }
 
 declare module 'fastify' {
@@ -145,7 +150,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     bots: { formTokens, captcha: deps.captcha ?? {} },
     metrics
   })
-  const routeOptions = { campaigns, signups, issueFormToken: (slug: string) => formTokens.issue(slug) }
+  // Page views and refusals for the dashboard: counted in memory, written every few seconds (admin/traffic-counter.ts).
+  const traffic = createTrafficCounter({ store, now: () => clock.now(), logger: app.log.child({ component: 'traffic' }) })
+  app.addHook('onResponse', pageViewHook(traffic))
+  const routeOptions = { campaigns, signups: countingRefusals(signups, traffic), issueFormToken: (slug: string) => formTokens.issue(slug) }
   await app.register(healthRoutes, {
     readiness: () => {
       const { paused } = dispatcher.status()
@@ -156,6 +164,17 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(qrRoutes, { campaigns, publicUrl: deps.publicUrl })
   await app.register(metricsRoutes, { metrics, token: deps.metricsToken })
   await app.register(signupApiRoutes, routeOptions)
+  if (deps.admin?.token !== undefined || deps.admin?.passwordHash !== undefined) {
+    await app.register(adminRoutes, {
+      auth: createAdminAuth(deps.admin),
+      store,
+      traffic,
+      campaigns,
+      tokenKey,
+      now: () => clock.now(),
+      paused: () => dispatcher.status().paused
+    })
+  }
 
   app.addHook('onResponse', async (request, reply) => {
     const campaign = (request.params as { campaign?: string } | undefined)?.campaign
@@ -186,6 +205,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     await dispatcher.stop()
     await upstream.close()
+    await traffic.close()
     await store.close()
   })
   return app

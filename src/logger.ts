@@ -4,7 +4,7 @@ import { redactUrl } from './upstream/redact.ts'
 
 /** Paths that may hold a secret in any log object we or Fastify write. */
 export const REDACT_PATHS = [
-  'accessToken', '*.accessToken', 'token', '*.token',
+  'accessToken', '*.accessToken', 'token', '*.token', 'secret', '*.secret', 'password', '*.password',
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]',
   'headers.authorization', 'headers.cookie'
 ]

@@ -87,7 +87,8 @@ const app = await buildApp({
   formTokenSecret,
   captcha,
   metricsToken: config.metricsToken,
-  publicUrl: config.publicUrl
+  publicUrl: config.publicUrl,
+  admin: config.admin
 })
 
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),

@@ -67,6 +67,8 @@ export async function buildTestApp (t: Test, options: {
   /** CAPTCHA verifiers by provider (see src/abuse/captcha.ts). */
   captcha?: AppDeps['captcha']
   metricsToken?: string
+  /** ADMIN_TOKEN / ADMIN_PASSWORD_HASH: turns /admin on. */
+  admin?: AppDeps['admin']
   /** An already running stand-in to share between apps (default: a new one per app). */
   sharedStandIn?: { standIn: StandIn, baseUrl: string }
 } = {}): Promise<TestApp> {
@@ -103,7 +105,8 @@ export async function buildTestApp (t: Test, options: {
     trustProxy: options.trustProxy,
     formTokenSecret: TEST_FORM_SECRET,
     captcha: options.captcha,
-    metricsToken: options.metricsToken
+    metricsToken: options.metricsToken,
+    admin: options.admin
   })
   await app.ready()
   t.teardown(() => app.close())

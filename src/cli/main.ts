@@ -16,7 +16,8 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, () => Promise<Run>> = {
   release: async () => (await import('./release.ts')).runRelease,
   export: async () => (await import('./export.ts')).runExport,
   'delete-number': async () => (await import('./delete-number.ts')).runDeleteNumber,
-  qr: async () => (await import('./qr.ts')).runQr
+  qr: async () => (await import('./qr.ts')).runQr,
+  'hash-password': async () => (await import('./hash-password.ts')).runHashPassword
 }
 
 function isCommand (name: string): name is CommandName {
@@ -78,7 +79,8 @@ export async function runCli (): Promise<void> {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    now: () => Date.now()
+    now: () => Date.now(),
+    stdin: process.stdin
   })
 }
 

@@ -44,6 +44,10 @@ export const COMMAND_USAGE = {
   The campaign's QR code (error correction Q, 4-module quiet zone) for posters, receipts and TV: SVG to stdout or
   FILE, PNG (--format png or an --out ending in .png; --size 128 to 4096, default 1024) to FILE. It encodes
   PUBLIC_URL/c/<campaign> (--base overrides PUBLIC_URL), with ?src=TAG to count the signups this print brings.`,
+  'hash-password': `optline hash-password
+  Reads a new password for the /admin dashboard and prints its scrypt hash, to be set as ADMIN_PASSWORD_HASH. At a
+  terminal it asks twice without echoing; otherwise it reads the first line of stdin
+  (printf '%s' "$PASSWORD" | optline hash-password). At least 12 characters. The password itself is never printed.`,
   help: `optline help [command]
   This text, or one command's.`
 } as const
@@ -66,6 +70,7 @@ Commands:
                                      the campaign's QR code (PUBLIC_URL/c/<campaign>?src=TAG)
   delete-number <phone> --note "why" [--country US]
                                      delete one number's records on request; the deletion is recorded
+  hash-password                      read a password for /admin, print the ADMIN_PASSWORD_HASH to set
   help [command]                     this text, or one command's (also: <command> --help)
 
 Phone numbers are shown with their last 4 digits only, except by export, which writes them in full: it is the

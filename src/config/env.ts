@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox'
 import { fileURLToPath } from 'node:url'
 import { schemaErrors } from './schema-errors.ts'
 import { Value } from 'typebox/value'
+import { parsePasswordHash } from '../admin/password-hash.ts'
 
 export const DEFAULT_API_URL = 'https://api2.protexting.com/v1'
 export const DEFAULT_DATABASE_URL = 'data/optline.db'
@@ -44,6 +45,14 @@ const EnvSchema = Type.Object({
     errorMessage: 'must be the public origin visitors use, scheme and host only, e.g. https://join.example.com'
   })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, errorMessage: 'must be at least 16 characters' })),
+  ADMIN_TOKEN: Type.Optional(Type.String({
+    pattern: '^[^\\s]{32,}$',
+    errorMessage: 'must be at least 32 characters without spaces (e.g. openssl rand -hex 32)'
+  })),
+  ADMIN_PASSWORD_HASH: Type.Optional(Type.String({
+    pattern: '^scrypt:',
+    errorMessage: 'must be a hash made by `optline hash-password` (scrypt:ln=…,r=…,p=…:salt:hash)'
+  })),
   TURNSTILE_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   HCAPTCHA_SECRET_KEY: Type.Optional(Type.String({ minLength: 1 })),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000, errorMessage: 'must be milliseconds between 100 and 120000' })
@@ -72,6 +81,8 @@ export interface AppConfig {
   metricsToken: string | undefined
   /** The origin QR codes and printed signs point at; unset, they use the request's own. */
   publicUrl: string | undefined
+  /** The /admin dashboard's credentials; it is off (404) when both are unset. */
+  admin: { token: string | undefined, passwordHash: string | undefined }
 }
 
 export class EnvError extends Error {
@@ -92,6 +103,15 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
   }
   const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, picked))
   const issues = schemaErrors(EnvSchema, env)
+  const hash = (env as Partial<Env>).ADMIN_PASSWORD_HASH
+  // The pattern only says it looks like one; its parts are checked here, with what is wrong in words.
+  if (typeof hash === 'string' && hash.startsWith('scrypt:')) {
+    try {
+      parsePasswordHash(hash)
+    } catch (error) {
+      issues.push(`ADMIN_PASSWORD_HASH: ${(error as Error).message}`)
+    }
+  }
   if (issues.length > 0) throw new EnvError(issues)
   const valid = env as Env
   return {
@@ -108,7 +128,8 @@ export function loadEnv (source: NodeJS.ProcessEnv): AppConfig {
     formTokenSecret: valid.FORM_TOKEN_SECRET,
     captchaSecrets: { turnstile: valid.TURNSTILE_SECRET_KEY, hcaptcha: valid.HCAPTCHA_SECRET_KEY },
     metricsToken: valid.METRICS_TOKEN,
-    publicUrl: valid.PUBLIC_URL
+    publicUrl: valid.PUBLIC_URL,
+    admin: { token: valid.ADMIN_TOKEN, passwordHash: valid.ADMIN_PASSWORD_HASH }
   }
 }
 

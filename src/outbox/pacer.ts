@@ -170,3 +170,8 @@ export function observe (
   }
   return { ...current, tokens: reconcile(current, observation, remaining) }
 }
+
+/** The bucket as it stands at `now` (refilled, repaired), without taking anything: for the dashboard's read-only view. */
+export function bucketNow (state: BucketState | undefined, now: number, defaults: PacerOptions = PACER_DEFAULTS): BucketState {
+  return refill(sane(state, now, defaults), now)
+}

@@ -1,19 +1,22 @@
-// Every error and unknown path answered in the caller's format: clear 4xx text, 5xx details only in the log.
+// Every error and unknown path answered in the caller's format and language: clear 4xx text, 5xx details only in the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { notFoundJson, notFoundPage } from '../routes/not-found.ts'
+import { language, type LanguageCode } from '../i18n/languages.ts'
+import { anyLanguage } from '../i18n/negotiate.ts'
+import type { Language } from '../i18n/types.ts'
 
-// Fastify's own 4xx codes, reworded for the person who will read them.
-const CLIENT_MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This address does not accept that content type.',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request is too large.',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty: send a JSON object.',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'The request body is not valid JSON.',
-  OPTLINE_CROSS_SITE: 'This form can only be sent from its own page.',
-  OPTLINE_RATE_LIMITED: 'Too many attempts from your connection. Please wait a minute, then try again.'
+// Fastify's own 4xx codes and ours, reworded for the person who will read them (src/i18n/<lang>.ts).
+function clientMessage (t: Language, code: string): string {
+  if (code === 'OPTLINE_CROSS_SITE') return t.signup.crossSite
+  if (code === 'OPTLINE_RATE_LIMITED') return t.signup.tooManyAttempts
+  return Object.hasOwn(t.errors.byCode, code) ? t.errors.byCode[code as keyof Language['errors']['byCode']] : t.errors.unknown
 }
 
-const HEADINGS: Record<number, string> = { 403: 'Please use the signup page', 429: 'Please wait a minute' }
+// ?lang=, then the form's hidden field, then Accept-Language: this answer may come before the campaign is known.
+function languageOf (request: FastifyRequest): LanguageCode {
+  return anyLanguage(request, [(request.query as { lang?: unknown } | undefined)?.lang, (request.body as { lang?: unknown } | undefined)?.lang])
+}
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/')
 
@@ -25,7 +28,7 @@ export default fp(async function errors (app: FastifyInstance) {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
-      return answer(request, reply, 500, 'form', 'Something went wrong on our side. Please try again in a moment.')
+      return answer(request, reply, 500, 'form', t => t.errors.server)
     }
     if (error.validation !== undefined) {
       // Schema failures are refusals like any other: one entry per field, in words.
@@ -33,11 +36,12 @@ export default fp(async function errors (app: FastifyInstance) {
         field: fieldOf(v.instancePath, v.params),
         message: v.message === undefined ? 'is not valid' : `must ${v.message.replace(/^must /, '')}`
       }))
-      return wantsJson(request) ? reply.code(422).send({ errors }) : answer(request, reply, 400, 'form', 'The form could not be read. Please try again.')
+      // Ajv's wording is for the developer calling the API, and stays English.
+      return wantsJson(request) ? reply.code(422).send({ errors }) : answer(request, reply, 400, 'form', t => t.errors.formUnreadable)
     }
     request.log.info({ code: error.code, status, clientIp: request.ip }, 'request refused')
     const field = status === 429 || status === 403 ? 'form' : 'request'
-    return answer(request, reply, status, field, CLIENT_MESSAGES[error.code] ?? 'The request could not be understood.')
+    return answer(request, reply, status, field, t => clientMessage(t, error.code))
   })
 }, { name: 'errors' })
 
@@ -48,7 +52,11 @@ function fieldOf (instancePath: string, params: Record<string, unknown>): string
   return path === '' ? 'body' : path
 }
 
-function answer (request: FastifyRequest, reply: FastifyReply, status: number, field: string, message: string) {
-  if (wantsJson(request)) return reply.code(status).send({ errors: [{ field, message }] })
-  return reply.page(status, 'error', { title: 'Sorry', heading: HEADINGS[status] ?? (status >= 500 ? 'Sorry, something went wrong' : 'Sorry, we could not read that'), message })
+function answer (request: FastifyRequest, reply: FastifyReply, status: number, field: string, wording: (t: Language) => string) {
+  const lang = languageOf(request)
+  const message = wording(language(lang))
+  if (wantsJson(request)) return reply.code(status).header('content-language', lang).send({ errors: [{ field, message }] })
+  const t = language(lang).errors
+  const heading = status === 403 ? t.forbiddenHeading : status === 429 ? t.tooManyHeading : status >= 500 ? t.serverHeading : t.unreadableHeading
+  return reply.page(status, 'error', { lang, title: t.title, heading, message })
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 import { Eta } from 'eta'
+import { DEFAULT_LANGUAGE, isLanguageCode, language } from '../i18n/languages.ts'
 
 const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url))
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url))
@@ -14,7 +15,10 @@ export interface AssetUrls { css: string }
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Renders views/<template>.eta inside the layout, with the sandbox banner when it applies. */
+    /**
+     * Renders views/<template>.eta inside the layout, with the sandbox banner when it applies; `data.lang`
+     * (default English) picks the strings templates read as `it.t`, `<html lang>` and Content-Language.
+     */
     page (status: number, template: string, data: Record<string, unknown>): FastifyReply
   }
 }
@@ -31,9 +35,11 @@ export default fp(async function views (app, options: { sandbox: boolean }) {
     index: false
   })
   app.decorateReply('page', function (status: number, template: string, data: Record<string, unknown>) {
-    const html = eta.render(template, { sandbox: options.sandbox, assets, ...data })
+    const lang = isLanguageCode(data.lang) ? data.lang : DEFAULT_LANGUAGE
+    const html = eta.render(template, { sandbox: options.sandbox, assets, ...data, lang, t: language(lang) })
     return this.code(status)
       .header('content-type', 'text/html; charset=utf-8')
+      .header('content-language', lang)
       .header('cache-control', 'no-store')
       .send(html)
   })

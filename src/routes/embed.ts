@@ -7,12 +7,14 @@ import type { SignupRouteOptions } from './signup-page.ts'
 import { formView } from './form-view.ts'
 import { notFoundJson, notFoundPage } from './not-found.ts'
 import { DEFAULT_MAX_AGE_MS } from '../abuse/form-token.ts'
+import { chooseLanguage } from '../i18n/negotiate.ts'
 
 const read = (file: string) => readFileSync(new URL(`../embed/${file}`, import.meta.url))
 const hash = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 10)
 
 const FormTexts = Type.Object({
   campaign: Type.String(),
+  lang: Type.String({ description: 'The language of these texts (?lang=, else Accept-Language, else the campaign\'s own): send it back as lang with the signup, so the consent record names this wording' }),
   name: Type.String({ description: 'Brand or program name' }),
   headline: Type.String(),
   intro: Type.String(),
@@ -63,7 +65,7 @@ export default async function embedRoutes (app: FastifyInstance, options: Signup
       .send(css)
   })
 
-  app.get<{ Params: { campaign: string } }>('/api/v1/campaigns/:campaign/form', {
+  app.get<{ Params: { campaign: string }, Querystring: { lang?: unknown } }>('/api/v1/campaigns/:campaign/form', {
     schema: {
       tags: ['embedding'],
       summary: 'Everything a form on your page needs: the texts to show, countries, links and a form token (what /embed.js uses)',
@@ -77,10 +79,12 @@ export default async function embedRoutes (app: FastifyInstance, options: Signup
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundJson(reply, 'campaign')
     // The same view model as the hosted page, so both show the same texts and choices.
-    const view = formView(campaign, { phone: '', country: campaign.country, consent: false, source: '', referrer: '' })
+    const lang = chooseLanguage(request, campaign.languages, campaign.language, [request.query.lang])
+    const view = formView(campaign, { phone: '', country: campaign.country, consent: false, source: '', referrer: '', lang })
     const { page } = view
-    return reply.header('cache-control', 'no-store').send({
+    return reply.header('cache-control', 'no-store').header('content-language', view.lang).send({
       campaign: campaign.slug,
+      lang: view.lang,
       name: campaign.name,
       headline: page.headline,
       intro: page.intro,

@@ -1,13 +1,21 @@
-// Builds what the form template shows: texts, country choices, kept values and errors by field.
+// Builds what the form template shows: texts in the visitor's language, country choices, kept values, errors by field.
 import { getCountryCallingCode, getExampleNumber, type CountryCode } from 'libphonenumber-js/max'
 import mobileExamples from 'libphonenumber-js/mobile/examples'
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { FieldError, SignupField } from '../signup/service.ts'
 import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
+import { localeOf } from '../campaigns/campaign-locale.ts'
+import { countryName, language, type LanguageCode } from '../i18n/languages.ts'
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' })
-
-export interface FormValues { phone: string, country: string, consent: boolean, source: string, referrer: string }
+export interface FormValues {
+  phone: string
+  country: string
+  consent: boolean
+  source: string
+  referrer: string
+  /** The language the page is in (negotiated); posted back in a hidden field. Default: the campaign's. */
+  lang?: LanguageCode
+}
 
 export function formView (campaign: Campaign, values: FormValues, errors: FieldError[] = [], formToken = '') {
   const byField: Partial<Record<SignupField, string>> = {}
@@ -15,14 +23,23 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
   // Without JavaScript, autofocus is how focus reaches the first field to fix.
   const focus = (['country', 'phone', 'consent'] as const).find(field => byField[field] !== undefined)
   const several = campaign.allowedCountries.length > 1
+  const { lang, page } = localeOf(campaign, values.lang)
+  const t = language(lang).form
+  const action = `/c/${campaign.slug}`
+  // Plain links, so switching works without JavaScript; the source tag stays with the visitor.
+  const src = values.source === '' ? '' : `&src=${encodeURIComponent(values.source)}`
   return {
-    title: campaign.page.title,
-    page: campaign.page,
-    action: `/c/${campaign.slug}`,
+    lang,
+    title: page.title,
+    page,
+    action,
+    languages: campaign.languages.length < 2
+      ? null
+      : campaign.languages.map(code => ({ code, name: language(code).name, current: code === lang, href: `${action}?lang=${code}${src}` })),
     termsUrl: campaign.termsUrl,
     privacyUrl: campaign.privacyUrl,
-    countries: several ? campaign.allowedCountries.map(countryOption) : null,
-    phoneHint: several ? 'Choose your country, then type your number.' : `For example ${exampleNumber(campaign.country)}`,
+    countries: several ? campaign.allowedCountries.map(code => countryOption(code, lang)) : null,
+    phoneHint: several ? t.hintChooseCountry : t.hintExample(exampleNumber(campaign.country)),
     values,
     errors: byField,
     focus,
@@ -37,8 +54,8 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
   }
 }
 
-function countryOption (code: CountryCode) {
-  return { code, name: regionNames.of(code) ?? code, callingCode: getCountryCallingCode(code) }
+function countryOption (code: CountryCode, lang: LanguageCode) {
+  return { code, name: countryName(code, lang), callingCode: getCountryCallingCode(code) }
 }
 
 function exampleNumber (country: CountryCode): string {

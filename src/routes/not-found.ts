@@ -1,21 +1,24 @@
-// The helpful 404: an unknown campaign or page says what went wrong, in HTML or JSON as asked.
+// The helpful 404: an unknown campaign or page says what went wrong, in HTML or JSON as asked, in the visitor's language.
 import type { FastifyReply } from 'fastify'
+import { language } from '../i18n/languages.ts'
+import { anyLanguage } from '../i18n/negotiate.ts'
 
-const TEXT = {
-  campaign: {
-    heading: 'This signup page does not exist',
-    message: 'The link may be mistyped, or the campaign has ended.'
-  },
-  page: {
-    heading: 'Page not found',
-    message: 'There is nothing at this address.'
-  }
-} as const
+type What = 'campaign' | 'page'
 
-export function notFoundPage (reply: FastifyReply, what: keyof typeof TEXT) {
-  return reply.page(404, 'not-found', { title: TEXT[what].heading, ...TEXT[what] })
+// No campaign to ask which languages it offers: ?lang= or the browser's, among every language optline has.
+function languageOf (reply: FastifyReply) {
+  return anyLanguage(reply.request, [(reply.request.query as { lang?: unknown } | undefined)?.lang])
 }
 
-export function notFoundJson (reply: FastifyReply, what: keyof typeof TEXT) {
-  return reply.code(404).send({ errors: [{ field: what === 'campaign' ? 'campaign' : 'path', message: `${TEXT[what].heading}. ${TEXT[what].message}` }] })
+export function notFoundPage (reply: FastifyReply, what: What) {
+  const lang = languageOf(reply)
+  const text = language(lang).notFound[what]
+  return reply.page(404, 'not-found', { lang, title: text.heading, ...text })
+}
+
+export function notFoundJson (reply: FastifyReply, what: What) {
+  const lang = languageOf(reply)
+  const text = language(lang).notFound[what]
+  return reply.code(404).header('content-language', lang)
+    .send({ errors: [{ field: what === 'campaign' ? 'campaign' : 'path', message: `${text.heading}. ${text.message}` }] })
 }

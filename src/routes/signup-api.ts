@@ -6,7 +6,8 @@ import { notFoundJson } from './not-found.ts'
 import { signupContext } from './signup-context.ts'
 import { onlyContentType } from './request-guards.ts'
 import { DEFAULT_MAX_AGE_MS } from '../abuse/form-token.ts'
-import { SIGNUP_MESSAGES } from '../signup/messages.ts'
+import { signupMessages } from '../signup/messages.ts'
+import { chooseLanguage } from '../i18n/negotiate.ts'
 
 const SignupBody = Type.Object({
   // phone and consent are required by the signup service, not here, so a missing one gets the
@@ -19,7 +20,8 @@ const SignupBody = Type.Object({
   referrer: Type.Optional(Type.String({ maxLength: 1000, description: 'The page that sent the visitor to the form' })),
   formToken: Type.Optional(Type.String({ maxLength: 512, description: 'The signed token from GET …/form-token (required unless the campaign turns it off)' })),
   captchaToken: Type.Optional(Type.String({ maxLength: 4096, description: 'The CAPTCHA response, when the campaign uses one' })),
-  website: Type.Optional(Type.String({ maxLength: 200, description: 'Honeypot: leave empty' }))
+  website: Type.Optional(Type.String({ maxLength: 200, description: 'Honeypot: leave empty' })),
+  lang: Type.Optional(Type.String({ maxLength: 35, description: 'The language your form showed (en, es), when the campaign offers it; else Accept-Language, then the campaign\'s own. Refusals, the SMS and the consent record follow it' }))
 })
 
 const FieldErrors = Type.Object({
@@ -65,7 +67,7 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
       params,
       body: SignupBody,
       response: {
-        202: Type.Object({ status: Type.Literal('accepted'), message: Type.String(), last4: Type.String() }),
+        202: Type.Object({ status: Type.Literal('accepted'), message: Type.String(), last4: Type.String(), lang: Type.String({ description: 'The language the signup was taken in' }) }),
         404: FieldErrors,
         422: FieldErrors,
         429: FieldErrors,
@@ -77,9 +79,11 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
     if (campaign === undefined) return notFoundJson(reply, 'campaign')
     const { phone, country, consent, source, pageUrl, referrer, formToken, captchaToken, website } = request.body
     const context = signupContext(request, { source, pageUrl, referrer })
-    const result = await signups.signUp(campaign, { phone, country, consent, context, bot: { honeypot: website, formToken, captchaToken } })
+    const lang = chooseLanguage(request, campaign.languages, campaign.language, [request.body.lang])
+    reply.header('content-language', lang)
+    const result = await signups.signUp(campaign, { phone, country, consent, context, bot: { honeypot: website, formToken, captchaToken }, lang })
     if (result.status === 'accepted') {
-      return reply.code(202).send({ status: 'accepted', message: SIGNUP_MESSAGES.accepted, last4: result.last4 })
+      return reply.code(202).send({ status: 'accepted', message: signupMessages(lang).accepted, last4: result.last4, lang })
     }
     if (result.status === 'refused') {
       return reply.code(422).send({ errors: result.errors.map(({ field, message }) => ({ field, message })) })

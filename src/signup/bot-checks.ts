@@ -1,7 +1,8 @@
 // Bot checks that cost a real visitor nothing: honeypot, signed form token with a minimum time, optional CAPTCHA.
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { FieldError } from './service.ts'
-import { SIGNUP_MESSAGES } from './messages.ts'
+import { signupMessages } from './messages.ts'
+import type { LanguageCode } from '../i18n/languages.ts'
 
 export interface BotCheckInput {
   /** The honeypot field: empty for people. */
@@ -9,6 +10,8 @@ export interface BotCheckInput {
   formToken: unknown
   captchaToken: unknown
   clientIp: string | undefined
+  /** The visitor's language, for the refusals they can act on. */
+  lang?: LanguageCode
 }
 
 export interface BotCheckDeps {
@@ -38,7 +41,7 @@ export function localBotChecks (campaign: Campaign, input: BotCheckInput, deps: 
     if (!check.ok) {
       if (check.reason === 'too_fast') return { kind: 'hold', reason: 'too_fast' }
       // Missing, forged or stale: a person reloads and it works (the page they get back carries a fresh token).
-      return { kind: 'refuse', error: { field: 'form', code: `form_token_${check.reason}`, message: check.reason === 'expired' ? SIGNUP_MESSAGES.formExpired : SIGNUP_MESSAGES.formInvalid } }
+      return { kind: 'refuse', error: { field: 'form', code: `form_token_${check.reason}`, message: signupMessages(input.lang)[check.reason === 'expired' ? 'formExpired' : 'formInvalid'] } }
     }
     if (check.ageMs < protection.minSubmitMs) return { kind: 'hold', reason: 'too_fast' }
   }
@@ -55,5 +58,5 @@ export async function captchaCheck (campaign: Campaign, input: BotCheckInput, de
   const result = await verifier.verify(input.captchaToken, input.clientIp)
   if (result.ok) return { kind: 'pass' }
   if (result.reason === 'unavailable') return { kind: 'unavailable' }
-  return { kind: 'refuse', error: { field: 'form', code: `captcha_${result.reason}`, message: SIGNUP_MESSAGES.captchaFailed } }
+  return { kind: 'refuse', error: { field: 'form', code: `captcha_${result.reason}`, message: signupMessages(input.lang).captchaFailed } }
 }

@@ -5,7 +5,10 @@ import { normalizePhone } from '../phone/normalize.ts'
 import type { OptInRequest } from '../upstream/types.ts'
 import type { Store, ConsentProof } from '../store/types.ts'
 import { maskPhone } from '../upstream/redact.ts'
-import { SIGNUP_MESSAGES } from './messages.ts'
+import { signupMessages } from './messages.ts'
+import { refusalMessage } from '../phone/refusals.ts'
+import { localeOf } from '../campaigns/campaign-locale.ts'
+import type { LanguageCode } from '../i18n/languages.ts'
 import { captchaCheck, localBotChecks, type BotCheckDeps } from './bot-checks.ts'
 import type { Metrics } from '../metrics.ts'
 
@@ -27,6 +30,8 @@ export interface SignupInput {
   context: SignupContext
   /** Honeypot field, form token and CAPTCHA response, as submitted. */
   bot: { honeypot: unknown, formToken: unknown, captchaToken: unknown }
+  /** The language the visitor saw (negotiated by the route): their refusals, SMS and disclosure version. Default: the campaign's. */
+  lang?: LanguageCode
 }
 
 export type SignupResult =
@@ -68,15 +73,19 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
   }
 
   async function decide (campaign: Campaign, input: SignupInput): Promise<SignupResult> {
-    const botInput = { ...input.bot, clientIp: input.context.clientIp }
+    // Only a language the campaign offers; anything else gets the campaign's own.
+    const locale = localeOf(campaign, input.lang)
+    const { lang } = locale
+    const texts = signupMessages(lang)
+    const botInput = { ...input.bot, clientIp: input.context.clientIp, lang }
     const local = localBotChecks(campaign, botInput, bots)
     if (local.kind === 'refuse') return { status: 'refused', errors: [local.error] }
     const errors: FieldError[] = []
     const chosen = campaign.allowedCountries.length > 1 ? input.country : undefined
     const phone = normalizePhone(input.phone, { defaultCountry: campaign.country, allowedCountries: campaign.allowedCountries }, chosen)
-    if (!phone.ok) errors.push({ field: phone.code === 'country_not_offered' ? 'country' : 'phone', code: phone.code, message: phone.message })
+    if (!phone.ok) errors.push({ field: phone.code === 'country_not_offered' ? 'country' : 'phone', code: phone.code, message: refusalMessage(phone.code, phone, lang) })
     if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
-      errors.push({ field: 'consent', code: 'consent_missing', message: SIGNUP_MESSAGES.consentMissing })
+      errors.push({ field: 'consent', code: 'consent_missing', message: texts.consentMissing })
     }
     // A bot caught by the honeypot or the clock gets exactly what a person typing the same would get:
     // a refusal for invalid input, a thank-you (and a held record) for valid input.
@@ -86,7 +95,7 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
     if (captcha.kind === 'unavailable') {
       // Fail closed: without a verdict the signup could be a bot, and every signup costs an SMS.
       logger.error({ campaign: campaign.slug }, 'CAPTCHA verification unavailable: signups are refused until it answers')
-      return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+      return { status: 'unavailable', message: texts.unavailable }
     }
     const hold = local.kind === 'hold' ? local.reason : undefined
 
@@ -98,16 +107,17 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
         campaign: campaign.slug,
         phoneNumber: phone.phoneNumber,
         e164: phone.e164,
-        request: optInRequest(campaign, phone.phoneNumber),
+        request: optInRequest(campaign, phone.phoneNumber, lang),
         tokenKey,
-        consent: { ...input.context, disclosureVersion: campaign.disclosureVersion, consentGiven: true },
+        // The version of the wording in the language the visitor read: the proof names that exact text.
+        consent: { ...input.context, disclosureVersion: locale.disclosureVersion, consentGiven: true },
         createdAt: now(),
         hold
       }, campaign.duplicateWindowMs, campaign.protection.prefixVelocity))
     } catch (err) {
       // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
       logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')
-      return { status: 'unavailable', message: SIGNUP_MESSAGES.unavailable }
+      return { status: 'unavailable', message: texts.unavailable }
     }
     const last4 = phone.phoneNumber.slice(-4)
     const facts = { campaign: campaign.slug, phone: maskPhone(phone.phoneNumber), signupId: id }
@@ -127,12 +137,14 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
   }
 }
 
-export function optInRequest (campaign: Campaign, phoneNumber: string): OptInRequest {
+export function optInRequest (campaign: Campaign, phoneNumber: string, lang?: LanguageCode): OptInRequest {
+  // The SMS in the language the visitor signed up in.
+  const { ctaMessage, confirmMessage } = localeOf(campaign, lang)
   return {
     PhoneNumber: phoneNumber,
     GroupIds: campaign.groupIds,
-    CTAMessage: campaign.ctaMessage,
-    ConfirmMessage: campaign.confirmMessage,
+    CTAMessage: ctaMessage,
+    ConfirmMessage: confirmMessage,
     // Left out unless the campaign asks: then an already opted-in contact gets no second CTA.
     ...(campaign.sendCtaMessage === 'always' ? { SendCTAMessage: 1 as const } : {})
   }

@@ -14,7 +14,7 @@ t.test('a valid signup is accepted with 202 and reaches ProTexting', async t => 
   const { app, standIn } = await buildTestApp(t)
   const res = await app.inject(post('summer', { phone: '646.555.0123', consent: true, source: 'instagram' }))
   t.equal(res.statusCode, 202)
-  t.same(res.json(), { status: 'accepted', message: 'Check your phone: we sent you a text. Reply YES to confirm.', last4: '0123' })
+  t.same(res.json(), { status: 'accepted', message: 'Check your phone: we sent you a text. Reply YES to confirm.', last4: '0123', lang: 'en' })
   await app.dispatcher.settled()
   t.match(standIn.calls[0]?.body, { PhoneNumber: '16465550123', GroupIds: [12, 15] })
 })
@@ -95,7 +95,7 @@ t.test('the API is described in OpenAPI for embedders', async t => {
   t.equal(res.statusCode, 200)
   const doc = res.json() as { openapi: string, paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }, responses: Record<string, unknown> }>> }
   t.match(doc.openapi, /^3\./)
-  t.same(Object.keys(doc.paths).sort(), ['/api/v1/campaigns/{campaign}/form-token', '/api/v1/campaigns/{campaign}/signups'], 'only the JSON API, not the pages')
+  t.same(Object.keys(doc.paths).sort(), ['/api/v1/campaigns/{campaign}/form', '/api/v1/campaigns/{campaign}/form-token', '/api/v1/campaigns/{campaign}/signups'], 'only the JSON API, not the pages')
   const post = doc.paths['/api/v1/campaigns/{campaign}/signups']?.post
   t.ok(post?.requestBody?.content['application/json']?.schema.properties.phone, 'the body schema')
   t.same(Object.keys(post?.responses ?? {}).sort(), ['202', '404', '422', '429', '503'])
