@@ -8,7 +8,17 @@ import { readLogo } from './logo.ts'
 export interface BrandAsset { name: string, body: Buffer, contentType: string }
 
 export interface Branding {
-  logo: { url: string, alt: string, width: number, height: number } | undefined
+  logo: {
+    /** What the <img> shows: the logo, or in a dark-only theme its dark version when there is one. */
+    src: string
+    /** With colorScheme auto and a dark version: a <source> for visitors in dark mode. */
+    darkSource: string | undefined
+    /** No dark version: in dark mode the logo sits on a white plate, as it was drawn for a light page. */
+    plate: boolean
+    alt: string
+    width: number
+    height: number
+  } | undefined
   /** The page's theme stylesheet (CSS variables over public/optline.css); none when only a logo is set. */
   themeUrl: string | undefined
   /** The same colours scoped to `.optline`, for the form /embed.js renders on another site's page. */
@@ -32,32 +42,49 @@ export function loadBranding (config: BrandingConfig | undefined, at: string, ba
     return `/brand/${slug}/${asset.name}`
   }
 
+  const colorScheme = config.colorScheme ?? 'auto'
   let logo: Branding['logo']
-  if (config.logo !== undefined) {
-    const read = readLogo(config.logo, baseDir)
-    if ('problem' in read) issues.push(`${at}.logo: ${read.problem}`)
-    else {
-      const url = add('logo', read.logo.extension, read.logo.body, read.logo.contentType)
-      logo = { url, alt: config.logoAlt ?? name, width: Math.round(read.logo.width), height: Math.round(read.logo.height) }
+  const logoFile = (key: 'logo' | 'logoDark', stem: string) => {
+    const path = config[key]
+    if (path === undefined) return undefined
+    const read = readLogo(path, baseDir)
+    if ('problem' in read) {
+      issues.push(`${at}.${key}: ${read.problem}`)
+      return undefined
     }
-  } else if (config.logoAlt !== undefined) {
-    issues.push(`${at}.logoAlt: is set without a logo`)
+    return { url: add(stem, read.logo.extension, read.logo.body, read.logo.contentType), width: read.logo.width, height: read.logo.height }
+  }
+  const light = logoFile('logo', 'logo')
+  const dark = logoFile('logoDark', 'logo-dark')
+  if (config.logo === undefined) {
+    for (const key of ['logoDark', 'logoAlt'] as const) if (config[key] !== undefined) issues.push(`${at}.${key}: is set without a logo`)
+  } else if (config.logoDark !== undefined && colorScheme === 'light') {
+    issues.push(`${at}.logoDark: colorScheme is light, so it would never show`)
+  }
+  if (light !== undefined) {
+    logo = {
+      src: colorScheme === 'dark' && dark !== undefined ? dark.url : light.url,
+      darkSource: colorScheme === 'auto' ? dark?.url : undefined,
+      plate: dark === undefined,
+      alt: config.logoAlt ?? name,
+      width: Math.round(light.width),
+      height: Math.round(light.height)
+    }
   }
 
-  const colorScheme = config.colorScheme ?? 'auto'
   const themed = config.colors !== undefined || config.darkColors !== undefined || config.colorScheme !== undefined
   let themeUrl: string | undefined
   let embedThemeUrl: string | undefined
   if (themed) {
-    const light = resolvePalette(config.colors, DEFAULT_LIGHT, `${at}.colors`)
-    const dark = resolvePalette(config.darkColors, DEFAULT_DARK, `${at}.darkColors`, config.colors?.accent)
+    const lightColors = resolvePalette(config.colors, DEFAULT_LIGHT, `${at}.colors`)
+    const darkColors = resolvePalette(config.darkColors, DEFAULT_DARK, `${at}.darkColors`, config.colors?.accent)
     // Only the schemes a visitor can see are held to WCAG; colours of a scheme never shown are ignored.
-    if (colorScheme !== 'dark') issues.push(...light.issues)
-    if (colorScheme !== 'light') issues.push(...dark.issues)
+    if (colorScheme !== 'dark') issues.push(...lightColors.issues)
+    if (colorScheme !== 'light') issues.push(...darkColors.issues)
     if (colorScheme === 'light' && config.darkColors !== undefined) issues.push(`${at}.darkColors: colorScheme is light, so these colours would never show`)
     const palettes = {
-      light: colorScheme === 'dark' ? undefined : light.palette,
-      dark: colorScheme === 'light' ? undefined : dark.palette
+      light: colorScheme === 'dark' ? undefined : lightColors.palette,
+      dark: colorScheme === 'light' ? undefined : darkColors.palette
     }
     themeUrl = add('theme', 'css', Buffer.from(themeCss(palettes, ':root')), 'text/css; charset=utf-8')
     embedThemeUrl = add('embed', 'css', Buffer.from(themeCss(palettes, '.optline')), 'text/css; charset=utf-8')

@@ -15,6 +15,7 @@ const PaletteSchema = Type.Object({
 
 export const BrandingSchema = Type.Object({
   logo: Type.Optional(Type.String({ minLength: 1, maxLength: 500, errorMessage: 'must be the path of an image file, relative to the campaigns file' })),
+  logoDark: Type.Optional(Type.String({ minLength: 1, maxLength: 500, errorMessage: 'must be the path of an image file for dark backgrounds, relative to the campaigns file' })),
   logoAlt: Type.Optional(Type.String({ minLength: 1, maxLength: 120, errorMessage: 'must be text of 1 to 120 characters' })),
   colors: Type.Optional(PaletteSchema),
   darkColors: Type.Optional(PaletteSchema),
