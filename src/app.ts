@@ -3,7 +3,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import fastifyFormbody from '@fastify/formbody'
 import fastifyCompress from '@fastify/compress'
 import fastifySwagger from '@fastify/swagger'
+import fastifyAccepts from '@fastify/accepts'
 import type { Campaign } from './campaigns/campaign.ts'
+import { disclosuresOf } from './campaigns/campaign-locale.ts'
 import { createCampaignRegistry } from './campaigns/registry.ts'
 import type { ProtextingClient } from './upstream/types.ts'
 import type { Store } from './store/types.ts'
@@ -23,6 +25,8 @@ import signupPageRoutes from './routes/signup-page.ts'
 import signupApiRoutes from './routes/signup-api.ts'
 import qrRoutes from './routes/qr.ts'
 import metricsRoutes from './routes/metrics.ts'
+import embedRoutes from './routes/embed.ts'
+import brandAssetRoutes from './routes/brand-assets.ts'
 import { createMetrics } from './metrics.ts'
 import adminRoutes from './routes/admin.ts'
 import { createAdminAuth, type AdminAuthSettings } from './admin/auth.ts'
@@ -134,6 +138,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // Brotli or gzip for pages and assets: the whole first visit fits the first TCP round trip.
   await app.register(fastifyCompress, { threshold: 1024 })
   await app.register(fastifyFormbody, { bodyLimit: BODY_LIMIT })
+  // request.language(offered): Accept-Language negotiation for pages and API answers (i18n/negotiate.ts).
+  await app.register(fastifyAccepts)
   await app.register(views, { sandbox })
   await app.register(errors)
   await app.register(rateLimits, { campaigns })
@@ -175,6 +181,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       paused: () => dispatcher.status().paused
     })
   }
+  await app.register(embedRoutes, routeOptions)
+  await app.register(brandAssetRoutes, { campaigns })
 
   app.addHook('onResponse', async (request, reply) => {
     const campaign = (request.params as { campaign?: string } | undefined)?.campaign
@@ -185,7 +193,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   })
 
   async function saveDisclosures (list: Campaign[]) {
-    for (const campaign of list) await store.saveDisclosure(campaign.disclosureVersion, campaign.disclosureText, clock.now())
+    // Every offered language's wording is its own version: a Spanish signup's proof points at the Spanish text.
+    for (const campaign of list) {
+      for (const { version, text } of disclosuresOf(campaign)) await store.saveDisclosure(version, text, clock.now())
+    }
   }
   app.decorate('reloadCampaigns', async (next: ReadonlyMap<string, Campaign>) => {
     // The disclosure texts are stored before any signup can point at them.

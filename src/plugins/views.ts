@@ -11,7 +11,7 @@ const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url))
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url))
 
 /** Asset URLs carry a content hash, so browsers may cache them for a year. */
-export interface AssetUrls { css: string }
+export interface AssetUrls { css: string, embedFrame: string }
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -24,7 +24,7 @@ declare module 'fastify' {
 }
 
 export default fp(async function views (app, options: { sandbox: boolean }) {
-  const assets: AssetUrls = { css: `/assets/optline.css?v=${contentHash('optline.css')}` }
+  const assets: AssetUrls = { css: `/assets/optline.css?v=${contentHash('optline.css')}`, embedFrame: `/assets/embed-frame.js?v=${contentHash('embed-frame.js')}` }
   // autoEscape is Eta's default; stated here because every visitor-typed value relies on it.
   const eta = new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true, autoTrim: [false, 'nl'] })
   await app.register(fastifyStatic, {
