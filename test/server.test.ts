@@ -1,6 +1,6 @@
 // `npm start` as a newcomer runs it: sandbox by default, said loudly; bad settings stop it with the path.
 import t from 'tap'
-import { writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { startServer } from './spawn-server.ts'
 
 t.test('without a token it serves the demo in sandbox mode and says so first', async t => {
@@ -65,6 +65,9 @@ t.test('SIGHUP reloads the campaigns file; a bad file is refused and the old one
   const { readFile } = await import('node:fs/promises')
   const example = await readFile(new URL('../config/campaigns.example.yaml', import.meta.url), 'utf8')
   await writeFile(file, example)
+  // The example's logo path is relative to the file: it travels with it.
+  await mkdir(`${dir}/branding`)
+  await copyFile(new URL('../config/branding/joes-coffee.svg', import.meta.url), `${dir}/branding/joes-coffee.svg`)
   const server = startServer({ DATABASE_URL: ':memory:', CAMPAIGNS_FILE: file })
   t.teardown(() => { server.child.kill('SIGKILL') })
   const base = await server.ready

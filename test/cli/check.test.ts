@@ -68,7 +68,7 @@ t.test('without --file: CAMPAIGNS_FILE, else the bundled example, as the server 
   const dir = t.testdir()
   const bundled = await runCli(['check'], { cwd: dir })
   t.equal(bundled.code, 0, bundled.stderr)
-  t.match(bundled.stdout, /campaigns\.example\.yaml: 2 campaigns, valid\./)
+  t.match(bundled.stdout, /campaigns\.example\.yaml: 3 campaigns, valid\./)
   const file = campaignsFile(dir, { only: valid })
   const configured = await runCli(['check'], { cwd: dir, env: { CAMPAIGNS_FILE: file } })
   t.match(configured.stdout, `${file}: 1 campaign, valid.`)
