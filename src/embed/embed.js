@@ -184,6 +184,8 @@
         consent: inputs.consent.checked,
         country: inputs.country?.value,
         formToken: token,
+        // The language the texts came in: the consent record names exactly the wording shown.
+        lang: texts.lang,
         website: honeypot.value,
         source,
         pageUrl: window.location.href.slice(0, 1000),
