@@ -44,7 +44,8 @@ export default {
     replyYes: ['Reply ', ' to confirm.'],
     noText: 'No text after a few minutes?',
     tryAgain: 'Check your number and try again',
-    stopAnyTime: 'Reply STOP at any time to cancel.'
+    stopAnyTime: 'Reply STOP at any time to cancel.',
+    continue: 'Continue'
   },
   notFound: {
     campaign: { heading: 'This signup page does not exist', message: 'The link may be mistyped, or the campaign has ended.' },

@@ -50,7 +50,8 @@ export default {
     replyYes: ['Responde ', ' para confirmar.'],
     noText: '¿No te llegó nada en unos minutos?',
     tryAgain: 'Revisa tu número e inténtalo de nuevo',
-    stopAnyTime: 'Responde STOP en cualquier momento para cancelar.'
+    stopAnyTime: 'Responde STOP en cualquier momento para cancelar.',
+    continue: 'Continuar'
   },
   notFound: {
     campaign: { heading: 'Esta página de registro no existe', message: 'Es posible que el enlace esté mal escrito o que la campaña haya terminado.' },

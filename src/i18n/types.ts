@@ -65,6 +65,8 @@ export interface Language {
     noText: string
     tryAgain: string
     stopAnyTime: string
+    /** In an iframe: the link on to the marketer's own page after signing up. */
+    continue: string
   }
   notFound: {
     campaign: { heading: string, message: string }
