@@ -90,9 +90,9 @@ function campaignsFile (t: Test): string {
 }
 
 /** `node src/server.ts` on a free port with in-memory storage; live mode against a stand-in we can inspect. */
-export async function startSite (t: Test, sandbox: boolean): Promise<Site> {
+export async function startSite (t: Test, sandbox: boolean, extraEnv: Record<string, string> = {}): Promise<Site> {
   // LOG_LEVEL stays info: the ready line (with the URLs) is logged at info.
-  const env: Record<string, string> = { DATABASE_URL: ':memory:', CAMPAIGNS_FILE: campaignsFile(t) }
+  const env: Record<string, string> = { DATABASE_URL: ':memory:', CAMPAIGNS_FILE: campaignsFile(t), ...extraEnv }
   let standIn: StandIn | undefined
   if (!sandbox) {
     standIn = createStandIn({ accessToken: E2E_TOKEN })
