@@ -4,6 +4,8 @@ import mobileExamples from 'libphonenumber-js/mobile/examples'
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { FieldError, SignupField } from '../signup/service.ts'
 import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
+import type { UtmTags } from '../store/types.ts'
+import { utmQuery } from './signup-context.ts'
 import { localeOf } from '../campaigns/campaign-locale.ts'
 import { countryName, language, type LanguageCode } from '../i18n/languages.ts'
 
@@ -15,6 +17,8 @@ export interface FormValues {
   referrer: string
   /** The language the page is in (negotiated); posted back in a hidden field. Default: the campaign's. */
   lang?: LanguageCode
+  /** The page URL's UTM tags: kept in the form's action, so a signup sent after a refusal still carries them. */
+  utm?: UtmTags | undefined
 }
 
 export function formView (campaign: Campaign, values: FormValues, errors: FieldError[] = [], formToken = '') {
@@ -32,7 +36,7 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
     lang,
     title: page.title,
     page,
-    action,
+    action: values.utm === undefined ? action : `${action}?${utmQuery(values.utm)}`,
     languages: campaign.languages.length < 2
       ? null
       : campaign.languages.map(code => ({ code, name: language(code).name, current: code === lang, href: `${action}?lang=${code}${src}` })),

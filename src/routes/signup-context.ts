@@ -63,3 +63,11 @@ export function signupContext (request: FastifyRequest, fields: { source?: unkno
     ...(utm === undefined ? {} : { utm })
   }
 }
+
+/** The tags as a query string ('utm_source=google&utm_medium=cpc'), '' for none: the form's action keeps them. */
+export function utmQuery (utm: UtmTags | undefined): string {
+  if (utm === undefined) return ''
+  const query = new URLSearchParams()
+  for (const key of UTM_KEYS) if (utm[key] !== undefined) query.set(key, utm[key])
+  return query.toString()
+}

@@ -6,7 +6,7 @@ import { SIGNUP_MESSAGES } from '../signup/messages.ts'
 import { GuardError, isAllowedFormOrigin, onlyContentType } from './request-guards.ts'
 import { formView, type FormValues } from './form-view.ts'
 import { notFoundPage } from './not-found.ts'
-import { boundedText, signupContext, sourceTag } from './signup-context.ts'
+import { boundedText, signupContext, sourceTag, utmTags } from './signup-context.ts'
 import { campaignChrome, isEmbed } from './embed-mode.ts'
 import { localeOf } from '../campaigns/campaign-locale.ts'
 import { chooseLanguage } from '../i18n/negotiate.ts'
@@ -34,7 +34,7 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
     if (campaign === undefined) return notFoundPage(reply, 'campaign')
     const lang = chooseLanguage(request, campaign.languages, campaign.language, [request.query.lang])
     // The source tag and the visitor's referrer ride along in hidden fields to the consent proof; the language too.
-    const hidden = { source: sourceTag(request.query.src) ?? '', referrer: boundedText(request.headers.referer) ?? '', lang }
+    const hidden = { source: sourceTag(request.query.src) ?? '', referrer: boundedText(request.headers.referer) ?? '', lang, utm: utmTags(request.query as Record<string, unknown>) }
     return reply.page(200, 'form', form(campaign, { phone: '', country: campaign.country, consent: false, ...hidden }, [], isEmbed(request.query.embed)))
   })
 
@@ -60,7 +60,7 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
         : campaign.successRedirectUrl ?? thanks
       return reply.header('cache-control', 'no-store').redirect(target, 303)
     }
-    const values = { ...keptValues(body, campaign), lang }
+    const values = { ...keptValues(body, campaign), lang, utm: context.utm }
     if (result.status === 'refused') return reply.page(422, 'form', form(campaign, values, result.errors, embed))
     reply.header('retry-after', '60')
     return reply.page(503, 'form', form(campaign, values, [{ field: 'form', code: 'unavailable', message: result.message }], embed))

@@ -211,3 +211,19 @@ t.test('the queue and rate limit: learned from ProTexting after a delivery; paus
   t.match(html, /30 calls per 1 min/)
   t.same(row(html, 'All')?.slice(1)[6], '1', 'delivered')
 })
+
+t.test('UTM tags survive a refusal: the form keeps them in its action, so the corrected signup carries them', async t => {
+  const { app, store } = await adminApp(t)
+  const page = await app.inject('/c/summer?utm_source=google&utm_medium=cpc&src=poster')
+  t.match(page.body, /action="\/c\/summer\?utm_source=google&amp;utm_medium=cpc"/)
+  // formPost names the campaign by the path; the posting URL then gets the page's query, as the form's action does.
+  const tagged = (fields: Record<string, string>) => ({ ...formPost('/c/summer', fields), url: '/c/summer?utm_source=google&utm_medium=cpc' })
+  const refused = await app.inject(tagged({ phone: '212', source: 'poster' }))
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, /action="\/c\/summer\?utm_source=google&amp;utm_medium=cpc"/, 'the page after a refusal posts to the same tags')
+  t.equal((await app.inject(tagged({ phone: '(646) 555-0177', consent: 'yes', source: 'poster' }))).statusCode, 303)
+  const rows = []
+  for await (const row of store.exportConsents({})) rows.push(row)
+  t.match(rows, [{ source: 'poster', utm_source: 'google', utm_medium: 'cpc', utm_campaign: null }])
+  t.equal((await app.inject('/c/summer')).body.includes('action="/c/summer"'), true, 'no tags: the plain action')
+})
