@@ -11,7 +11,6 @@ function view (overrides: Partial<TrafficIncrement> = {}): TrafficIncrement {
   return { campaign: 'summer', hour: H0, source: '', utmSource: '', utmMedium: '', utmCampaign: '', event: 'view', reason: '', count: 1, ...overrides }
 }
 
-
 export function runStatsSuite (t: Test, freshDatabase: FreshDatabase, legacyDatabase: LegacyDatabase): void {
   t.test('UTM tags are kept with the consent proof and come back in signupDetail', async t => {
     const store = await (await freshDatabase(t))()
