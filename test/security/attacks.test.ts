@@ -130,7 +130,7 @@ async function attack (t: Test, target: TestApp, slug: string, attempts: Attempt
     // The attacker sees the thank-you for the number it typed, whether it was sent or held.
     const thanks = attempt.via === 'form'
       ? res.headers.location === `/c/${slug}/thanks?to=${last4(attempt.phone)}`
-      : res.body === JSON.stringify({ status: 'accepted', message: 'Check your phone: we sent you a text. Reply YES to confirm.', last4: last4(attempt.phone) })
+      : res.body === JSON.stringify({ status: 'accepted', message: 'Check your phone: we sent you a text. Reply YES to confirm.', last4: last4(attempt.phone), lang: 'en' })
     if (!thanks) wrong.push(`${what}: not the usual thank-you (${String(res.headers.location ?? res.body)})`)
   }
   t.same(wrong, [], `all ${attempts.length} answered as the budget says (303/202, 422, 429; never a 5xx), successes with the usual thank-you`)
