@@ -17,7 +17,8 @@ t.test('defaults: port 3000 on all interfaces, bundled campaigns, sandbox, ProTe
     formTokenSecret: undefined,
     captchaSecrets: { turnstile: undefined, hcaptcha: undefined },
     metricsToken: undefined,
-    publicUrl: undefined
+    publicUrl: undefined,
+    admin: { token: undefined, passwordHash: undefined }
   })
   t.equal(DEFAULT_API_URL, 'https://api2.protexting.com/v1')
 })
