@@ -13,6 +13,8 @@
   const send = message => {
     for (const origin of targets) window.parent.postMessage({ source: 'optline', campaign: script.dataset.campaign, ...message }, origin)
   }
+  // The page's title is in the visitor's language: the embedding page names the frame by it.
+  send({ type: 'ready', title: document.title })
   let last = 0
   const resize = () => {
     const height = Math.ceil(document.documentElement.getBoundingClientRect().height)

@@ -1,5 +1,6 @@
 // The embed snippets as a marketer pastes them, on a page from another local origin (under a strict CSP of its own):
-// /embed.js renders the form and signs up through the JSON API; data-mode="iframe" grows to its content by postMessage.
+// /embed.js renders the form and signs up through the JSON API; data-mode="iframe" grows to its content by postMessage;
+// both speak the language data-lang or the host page's <html lang> asks for, else the visitor's browser's.
 import t from 'tap'
 import type { Test } from 'tap'
 import { createServer, type Server } from 'node:http'
@@ -15,20 +16,30 @@ import { startServer } from '../test/spawn-server.ts'
 
 const LOGO = fileURLToPath(new URL('../config/branding/joes-coffee.svg', import.meta.url))
 const TOKEN = 'e2e-embed-token-5e4d3c2b1a'
+const SPANISH_CTA = "Joe's Coffee Club: responde YES para recibir hasta 4 mensajes/mes. Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar."
+const SPANISH_CONFIRM = "¡Te damos la bienvenida a Joe's Coffee Club! Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar."
 
 interface Setup { base: string, host: string, stranger: string, standIn: StandIn }
 
-/** A tiny site of the marketer's: the snippet in a page, served with a CSP that lists only optline's origin. */
+/**
+ * A tiny site of the marketer's: the snippet in a page, served with a CSP that lists only optline's origin.
+ * /script.html or /iframe.html; ?campaign=, ?data-lang= (on the snippet) and ?page-lang= (<html lang>, empty for none) vary it.
+ */
 async function hostSite (t: Test, base: () => string): Promise<string> {
   const server: Server = createServer((request, response) => {
-    const iframe = request.url === '/iframe.html'
-    const snippet = `<div data-optline="joes" data-source="blog"${iframe ? ' data-mode="iframe"' : ''}><a href="${base()}/c/joes?src=blog">Sign up for texts from Joe's</a></div>\n` +
+    const url = new URL(request.url ?? '/', 'http://host')
+    const iframe = url.pathname === '/iframe.html'
+    const campaign = url.searchParams.get('campaign') ?? 'joes'
+    const dataLang = url.searchParams.get('data-lang')
+    const pageLang = url.searchParams.get('page-lang') ?? 'en'
+    const snippet = `<div data-optline="${campaign}" data-source="blog"${iframe ? ' data-mode="iframe"' : ''}${dataLang === null ? '' : ` data-lang="${dataLang}"`}>` +
+      `<a href="${base()}/c/${campaign}?src=blog">Sign up for texts from Joe's</a></div>\n` +
       `<script src="${base()}/embed.js" async></script>`
     response.writeHead(request.url === '/favicon.ico' ? 404 : 200, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': `default-src 'self'; script-src 'self' ${base()}; style-src 'self' ${base()}; connect-src ${base()}; frame-src ${base()}; img-src 'self' data: ${base()}`
     })
-    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    response.end(`<!doctype html><html${pageLang === '' ? '' : ` lang="${pageLang}"`}><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Joe's roast notes</title><link rel="icon" href="data:,"></head><body><main><h1>Roast notes</h1><p>This week: a washed Ethiopian with notes of jasmine.</p>
 ${snippet}
 <p>Thanks for reading.</p></main></body></html>`)
@@ -49,26 +60,31 @@ async function setup (t: Test): Promise<Setup> {
   t.teardown(() => standIn.close())
   const dir = t.testdir({})
   const file = join(dir, 'campaigns.yaml')
-  writeFileSync(file, stringify({
-    campaigns: {
-      joes: {
-        name: "Joe's Coffee Club",
-        groupIds: [1],
-        country: 'US',
-        frequency: 'Up to 4 msgs/month',
-        headline: 'Fresh roasts, first',
-        intro: 'Get a free drink on your birthday and be first to hear about new roasts, by text.',
-        ctaMessage: "Joe's Coffee Club: reply YES to get up to 4 msgs/month of offers. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
-        confirmMessage: "You're in! Joe's Coffee Club offers are on their way. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
-        termsUrl: 'https://example.com/sms-terms',
-        privacyUrl: 'https://example.com/privacy',
-        embedOrigins: [host],
-        branding: { logo: LOGO, colors: { accent: '#6b2d0f', background: '#fff8ef', text: '#2b1a10' } },
-        // A scripted visitor is fast and repetitive; those defences have their own tests.
-        protection: { perIpPerMinute: 0, minSubmitSeconds: 0 }
-      }
-    }
-  }))
+  const joes = {
+    name: "Joe's Coffee Club",
+    groupIds: [1],
+    country: 'US',
+    frequency: 'Up to 4 msgs/month',
+    headline: 'Fresh roasts, first',
+    intro: 'Get a free drink on your birthday and be first to hear about new roasts, by text.',
+    ctaMessage: "Joe's Coffee Club: reply YES to get up to 4 msgs/month of offers. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+    confirmMessage: "You're in! Joe's Coffee Club offers are on their way. Msg & data rates may apply. Reply HELP for help, STOP to cancel.",
+    termsUrl: 'https://example.com/sms-terms',
+    privacyUrl: 'https://example.com/privacy',
+    embedOrigins: [host],
+    branding: { logo: LOGO, colors: { accent: '#6b2d0f', background: '#fff8ef', text: '#2b1a10' } },
+    // A scripted visitor is fast and repetitive; those defences have their own tests.
+    protection: { perIpPerMinute: 0, minSubmitSeconds: 0 }
+  }
+  // The same campaign in English and Spanish; its Spanish page texts come from src/i18n/es.ts.
+  const { headline, intro, ...shared } = joes
+  const amigos = {
+    ...shared,
+    groupIds: [2],
+    languages: ['en', 'es'],
+    translations: { es: { frequency: 'Hasta 4 mensajes al mes', ctaMessage: SPANISH_CTA, confirmMessage: SPANISH_CONFIRM } }
+  }
+  writeFileSync(file, stringify({ campaigns: { joes, amigos } }))
   const server = startServer({ DATABASE_URL: ':memory:', CAMPAIGNS_FILE: file, PROTEXTING_ACCESS_TOKEN: TOKEN, PROTEXTING_API_URL: apiUrl })
   t.teardown(async () => {
     server.child.kill('SIGTERM')
@@ -158,6 +174,72 @@ async function run ({ browser }: Suite): Promise<void> {
     }
   })
 
+  t.test('script snippet in Spanish (data-lang="es" on an English page): every word from the server, the SMS in Spanish', async t => {
+    const context = await browser.newContext(PHONE)
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('console', message => { if (message.type() === 'error' && !message.text().includes('status of 422')) problems.push(message.text()) })
+    page.on('pageerror', error => problems.push(error.message))
+    await page.goto(`${site.host}/script.html?campaign=amigos&data-lang=es`)
+    await page.waitForSelector('.optline form')
+    t.equal(await page.locator('.optline').getAttribute('lang'), 'es', 'the form says its language (the host page is English)')
+    t.equal(await page.locator('.optline h2').textContent(), "Recibe mensajes de texto de Joe's Coffee Club")
+    t.equal(await page.locator('.optline label[for$="-phone"]').textContent(), 'Número de celular')
+    t.equal(await page.locator('.optline label[for$="-website"]').textContent(), 'Deja este campo vacío')
+    t.match(await page.locator('.optline-disclosure').textContent(), /Pueden aplicarse tarifas de mensajes y datos\..* Términos · Privacidad$/)
+    await screenshot(page, 'embed-script-es-form')
+
+    await page.click('.optline button[type=submit]')
+    await page.locator('.optline [id$="-phone-error"]').waitFor()
+    t.equal(await page.locator('.optline [id$="-phone-error"]').textContent(), 'Escribe tu número de celular.')
+    t.equal(await page.locator('.optline [id$="-consent-error"]').textContent(), 'Marca la casilla para aceptar recibir mensajes de texto.')
+
+    await page.fill('.optline input[type=tel]', '(646) 555-0181')
+    await page.check('.optline input[type=checkbox]')
+    await page.click('.optline button[type=submit]')
+    const done = page.locator('.optline [role=status]')
+    await done.waitFor()
+    t.match(await done.textContent(), /^Revisa tu teléfono.*Enviado al número que termina en 0181\.Abre el mensaje de texto de Joe's Coffee Club en tu teléfono\.Responde YES para confirmar\.Responde STOP en cualquier momento para cancelar\.$/s)
+    await screenshot(page, 'embed-script-es-success')
+    t.notMatch(await page.locator('.optline').textContent(), /Mobile number|Terms|Privacy|Sent to|Reply YES|Open the text/, 'no English left')
+    t.match((await waitForCall(site.standIn, '16465550181')).body, { CTAMessage: SPANISH_CTA }, 'the Spanish CTA was sent')
+    t.same(problems, [], 'no console error, no CSP violation on the host page')
+  })
+
+  t.test('without data-lang the form follows the host page\'s <html lang>, else the visitor\'s browser language', async t => {
+    const cases: Array<[pageLang: string, browserLocale: string, expected: string]> = [
+      ['es', 'en-US', 'es'],
+      ['', 'es-MX', 'es'],
+      ['en', 'es-MX', 'en'],
+      ['fr', 'es-MX', 'es'] // not offered: the browser decides
+    ]
+    for (const [pageLang, locale, expected] of cases) {
+      const context = await browser.newContext({ ...PHONE, locale })
+      t.teardown(() => context.close())
+      const page = await context.newPage()
+      await page.goto(`${site.host}/script.html?campaign=amigos&page-lang=${pageLang}`)
+      await page.waitForSelector('.optline form')
+      t.equal(await page.locator('.optline').getAttribute('lang'), expected, `page lang "${pageLang}", browser ${locale} → ${expected}`)
+      t.equal(await page.locator('.optline label[for$="-phone"]').textContent(), expected === 'es' ? 'Número de celular' : 'Mobile number')
+    }
+  })
+
+  t.test('iframe snippet in Spanish: the page inside is Spanish, and the frame takes its Spanish title', async t => {
+    const context = await browser.newContext(PHONE)
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    await page.goto(`${site.host}/iframe.html?campaign=amigos&data-lang=es`)
+    await page.frameLocator('iframe').locator('#phone').waitFor()
+    const inner = page.frames().find(f => f.url().includes('/c/amigos?'))
+    t.match(inner?.url(), /[?&]lang=es(&|$)/)
+    t.equal(await inner?.locator('html').getAttribute('lang'), 'es')
+    t.equal(await inner?.locator('label[for=phone]').textContent(), 'Número de celular')
+    await page.waitForFunction(() => document.querySelector('iframe')?.title === "Joe's Coffee Club: alertas por mensaje de texto")
+    t.pass('the frame is named in Spanish')
+    await screenshot(page, 'embed-iframe-es')
+  })
+
   t.test('iframe snippet: the frame grows to its content, keeps embed mode through errors and the thank-you page', async t => {
     const context = await browser.newContext(PHONE)
     t.teardown(() => context.close())
@@ -174,7 +256,9 @@ async function run ({ browser }: Suite): Promise<void> {
     const contentHeight = () => inner!.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height))
     await page.waitForFunction(() => document.querySelector('iframe')?.style.height !== '640px')
     t.ok(Math.abs(await frameHeight() - await contentHeight()) <= 1, `frame ${await frameHeight()}px = content ${await contentHeight()}px`)
-    t.equal(await page.locator('iframe').getAttribute('title'), 'Text message signup form')
+    // Named by the snippet's link until the page inside says its own title.
+    await page.waitForFunction(() => document.querySelector('iframe')?.title === "Joe's Coffee Club: text alerts")
+    t.pass('the frame is named by the page inside it')
     await screenshot(page, 'embed-iframe-form')
     const before = await frameHeight()
 

@@ -1,11 +1,13 @@
 // /embed.js: turns each <div data-optline="campaign"> on a listed site's page into the signup form (or an
 // auto-sized iframe with data-mode="iframe"). No dependencies; text is set with textContent, never as HTML.
+// Every word the visitor reads comes from the server (…/form's texts and labels), in the language negotiated there.
 (() => {
   const script = document.currentScript ?? document.querySelector('script[src$="/embed.js"]')
   if (script === null) return
   const base = new URL(script.src).origin
   const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
   const SOURCE = /^[A-Za-z0-9][A-Za-z0-9._~-]{0,63}$/
+  const LANG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$/
   const FIELDS = ['country', 'phone', 'consent']
   let count = 0
 
@@ -21,22 +23,31 @@
     return node
   }
 
-  const pageUrl = (slug, source, embed) => {
+  const pageUrl = (slug, source, embed, lang) => {
     const url = new URL(`/c/${slug}`, base)
     if (embed) url.searchParams.set('embed', '1')
     if (source) url.searchParams.set('src', source)
+    if (lang) url.searchParams.set('lang', lang)
     return url.href
   }
 
+  // The language the embedder asks for: data-lang, else the language their page is in. The server picks it when the
+  // campaign offers it, else the visitor's browser language (Accept-Language, which fetch and the iframe send).
+  const wantedLang = host => [host.dataset.lang, document.documentElement.lang].find(value => LANG.test(value ?? ''))
+
   // When scripts or the API fail, the visitor still gets to the hosted page.
+  // The snippet's own link is in the embedder's words and language; English only when they left it out.
   const fallback = (host, slug, source, why) => {
     if (why) console.warn(`optline: ${why}; showing a link to the signup page instead`)
     if (host.querySelector('a[href]') !== null) return
-    host.replaceChildren(el('a', { href: pageUrl(slug, source, false), text: host.dataset.linkText || 'Sign up for text messages' }))
+    host.replaceChildren(el('a', { href: pageUrl(slug, source, false, wantedLang(host)), text: host.dataset.linkText || 'Sign up for text messages' }))
   }
 
   const mountFrame = (host, slug, source) => {
-    const frame = el('iframe', { src: pageUrl(slug, source, true), title: host.dataset.title || 'Text message signup form' })
+    const lang = wantedLang(host)
+    const link = host.querySelector('a[href]')
+    // Until the page inside says its own title (in the visitor's language), the snippet's link text names the frame.
+    const frame = el('iframe', { src: pageUrl(slug, source, true, lang), title: host.dataset.title || link?.textContent.trim() || 'Text message signup form' })
     // CSSOM, not a style attribute: allowed under the embedding page's CSP.
     Object.assign(frame.style, { display: 'block', width: '100%', height: '640px', border: '0' })
     let heard = false
@@ -46,12 +57,13 @@
       const data = event.data
       if (data === null || typeof data !== 'object' || data.source !== 'optline' || data.campaign !== slug) return
       heard = true
+      if (typeof data.title === 'string' && !host.dataset.title) frame.title = data.title.slice(0, 200)
       if (data.type === 'resize' && Number.isFinite(data.height) && data.height > 0 && data.height < 20000) frame.style.height = `${Math.ceil(data.height)}px`
       if (data.type === 'signed-up') done(host, slug, data.redirect)
     })
     host.replaceChildren(frame)
     setTimeout(() => {
-      if (!heard) host.append(el('p', {}, [el('a', { href: pageUrl(slug, source, false), text: 'Open the signup form' })]))
+      if (!heard) host.append(el('p', {}, [link ?? el('a', { href: pageUrl(slug, source, false, lang), text: host.dataset.linkText || 'Open the signup form' })]))
     }, 10000)
   }
 
@@ -74,7 +86,8 @@
   const mountForm = async (host, slug, source) => {
     let texts
     try {
-      const res = await fetch(api(`${slug}/form`), { credentials: 'omit' })
+      const lang = wantedLang(host)
+      const res = await fetch(api(`${slug}/form${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`), { credentials: 'omit' })
       if (!res.ok) return fallback(host, slug, source, `campaign "${slug}" answered ${res.status}`)
       texts = await res.json()
     } catch {
@@ -87,7 +100,9 @@
 
     const id = name => `optline-${count}-${name}`
     count += 1
-    const box = el('div', { className: 'optline' })
+    const words = texts.labels
+    // Screen readers switch voice when the form's language is not the host page's.
+    const box = el('div', { className: 'optline', lang: texts.lang })
     const form = el('form', { novalidate: true, 'aria-labelledby': id('title') })
     const formError = el('p', { id: id('form-error'), className: 'optline-error optline-form-error', tabindex: '-1', hidden: true })
     const honeypot = el('input', { id: id('website'), type: 'text', tabindex: '-1', autocomplete: 'off' })
@@ -97,11 +112,11 @@
     if (texts.countries.length > 1) {
       inputs.country = el('select', { id: id('country'), autocomplete: 'country' },
         texts.countries.map(c => el('option', { value: c.code, selected: c.code === texts.country, text: `${c.name} (+${c.callingCode})` })))
-      fields.country = el('div', { className: 'optline-field' }, [el('label', { for: id('country'), text: 'Country' }), inputs.country])
+      fields.country = el('div', { className: 'optline-field' }, [el('label', { for: id('country'), text: words.country }), inputs.country])
     }
     inputs.phone = el('input', { id: id('phone'), type: 'tel', autocomplete: 'tel', inputmode: 'tel', required: true, maxlength: '64', 'aria-describedby': id('phone-hint') })
     fields.phone = el('div', { className: 'optline-field' }, [
-      el('label', { for: id('phone'), text: 'Mobile number' }),
+      el('label', { for: id('phone'), text: words.mobileNumber }),
       el('p', { id: id('phone-hint'), className: 'optline-hint', text: texts.phoneHint }),
       inputs.phone
     ])
@@ -114,9 +129,9 @@
       el('h2', { id: id('title'), text: texts.headline }),
       el('p', { text: texts.intro }),
       formError,
-      el('div', { className: 'optline-hp', 'aria-hidden': 'true' }, [el('label', { for: id('website'), text: 'Leave this empty' }), honeypot]),
+      el('div', { className: 'optline-hp', 'aria-hidden': 'true' }, [el('label', { for: id('website'), text: words.honeypot }), honeypot]),
       fields.country, fields.phone, fields.consent,
-      el('p', { id: id('disclosure'), className: 'optline-disclosure' }, [`${texts.disclosure} `, link(texts.termsUrl, 'Terms'), ' · ', link(texts.privacyUrl, 'Privacy')]),
+      el('p', { id: id('disclosure'), className: 'optline-disclosure' }, [`${texts.disclosure} `, link(texts.termsUrl, words.terms), ' · ', link(texts.privacyUrl, words.privacy)]),
       button
     ].filter(Boolean))
     box.append(form)
@@ -164,11 +179,13 @@
       box.replaceChildren(el('div', { role: 'status' }, [
         heading,
         el('p', { text: texts.successText }),
-        answer.last4 ? el('p', {}, ['Sent to the number ending in ', el('strong', { text: answer.last4 }), '.']) : undefined,
+        answer.last4 ? el('p', {}, [words.sentTo[0], el('strong', { text: answer.last4 }), words.sentTo[1]]) : undefined,
         el('ol', { className: 'optline-steps' }, [
-          el('li', { text: `Open the text from ${texts.name} on your phone.` }),
-          el('li', {}, ['Reply ', el('strong', { text: 'YES' }), ' to confirm.'])
-        ])
+          el('li', { text: words.openText }),
+          // YES is ProTexting's keyword in every language.
+          el('li', {}, [words.replyYes[0], el('strong', { text: 'YES' }), words.replyYes[1]])
+        ]),
+        el('p', { text: words.stopAnyTime })
       ]))
       heading.focus()
       done(host, slug, texts.successRedirectUrl)
@@ -195,11 +212,11 @@
         const res = await fetch(api(`${slug}/signups`), { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
         const answer = await res.json().catch(() => ({}))
         if (res.status === 202) return succeed(answer)
-        showErrors(Array.isArray(answer.errors) && answer.errors.length > 0 ? answer.errors : [{ field: 'form', message: 'We could not sign you up just now. Please try again in a few minutes.' }])
+        showErrors(Array.isArray(answer.errors) && answer.errors.length > 0 ? answer.errors : [{ field: 'form', message: words.unavailable }])
         // A refused or expired token is answered with "send again": have a fresh one ready.
         refreshToken()
       } catch {
-        showErrors([{ field: 'form', message: 'We could not reach the signup service. Please check your connection and try again.' }])
+        showErrors([{ field: 'form', message: words.unreachable }])
       } finally {
         button.disabled = false
       }

@@ -36,7 +36,8 @@ export default {
     hintExample: example => `For example ${example}`,
     honeypot: 'Leave this empty',
     terms: 'Terms',
-    privacy: 'Privacy'
+    privacy: 'Privacy',
+    unreachable: 'We could not reach the signup service. Please check your connection and try again.'
   },
   thanks: {
     sentTo: ['Sent to the number ending in ', '.'],

@@ -42,7 +42,8 @@ export default {
     hintExample: example => `Por ejemplo: ${example}`,
     honeypot: 'Deja este campo vacío',
     terms: 'Términos',
-    privacy: 'Privacidad'
+    privacy: 'Privacidad',
+    unreachable: 'No pudimos conectar con el servicio de registro. Revisa tu conexión e inténtalo de nuevo.'
   },
   thanks: {
     sentTo: ['Enviado al número que termina en ', '.'],

@@ -55,6 +55,8 @@ export interface Language {
     honeypot: string
     terms: string
     privacy: string
+    /** /embed.js, when the signup API cannot be reached at all (offline, blocked). */
+    unreachable: string
   }
   thanks: {
     /** Around the last four digits. */

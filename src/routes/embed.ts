@@ -8,9 +8,26 @@ import { formView } from './form-view.ts'
 import { notFoundJson, notFoundPage } from './not-found.ts'
 import { DEFAULT_MAX_AGE_MS } from '../abuse/form-token.ts'
 import { chooseLanguage } from '../i18n/negotiate.ts'
+import { language } from '../i18n/languages.ts'
 
 const read = (file: string) => readFileSync(new URL(`../embed/${file}`, import.meta.url))
 const hash = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 10)
+
+// The form's own wording (labels, links, the confirmation's steps, errors it makes itself), in the same language as the
+// campaign's texts: from src/i18n/<lang>.ts, so /embed.js carries no English of its own.
+const FormLabels = Type.Object({
+  country: Type.String({ description: 'Label of the country list' }),
+  mobileNumber: Type.String({ description: 'Label of the phone field' }),
+  honeypot: Type.String({ description: 'Label of the hidden field people never see (bots fill it)' }),
+  terms: Type.String({ description: 'Text of the link to termsUrl' }),
+  privacy: Type.String({ description: 'Text of the link to privacyUrl' }),
+  sentTo: Type.Tuple([Type.String(), Type.String()], { description: 'Around the last four digits of the number, after a signup' }),
+  openText: Type.String({ description: 'First step after a signup: open the text' }),
+  replyYes: Type.Tuple([Type.String(), Type.String()], { description: 'Second step, around the keyword YES' }),
+  stopAnyTime: Type.String(),
+  unavailable: Type.String({ description: 'When the signup answer has no errors to show (a 5xx, a 429)' }),
+  unreachable: Type.String({ description: 'When the signup service cannot be reached at all' })
+})
 
 const FormTexts = Type.Object({
   campaign: Type.String(),
@@ -29,6 +46,7 @@ const FormTexts = Type.Object({
   country: Type.String({ description: 'Default country for numbers typed without +' }),
   countries: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), callingCode: Type.String() }), { description: 'Choices for a country list; empty when the campaign takes one country' }),
   phoneHint: Type.String(),
+  labels: FormLabels,
   formToken: Type.String({ description: 'Send back as formToken with the signup' }),
   minSubmitSeconds: Type.Number(),
   expiresInSeconds: Type.Number(),
@@ -82,6 +100,7 @@ export default async function embedRoutes (app: FastifyInstance, options: Signup
     const lang = chooseLanguage(request, campaign.languages, campaign.language, [request.query.lang])
     const view = formView(campaign, { phone: '', country: campaign.country, consent: false, source: '', referrer: '', lang })
     const { page } = view
+    const t = language(view.lang)
     return reply.header('cache-control', 'no-store').header('content-language', view.lang).send({
       campaign: campaign.slug,
       lang: view.lang,
@@ -99,6 +118,19 @@ export default async function embedRoutes (app: FastifyInstance, options: Signup
       country: campaign.country,
       countries: (view.countries ?? []).map(c => ({ code: c.code, name: c.name, callingCode: c.callingCode })),
       phoneHint: view.phoneHint,
+      labels: {
+        country: t.form.country,
+        mobileNumber: t.form.mobileNumber,
+        honeypot: t.form.honeypot,
+        terms: t.form.terms,
+        privacy: t.form.privacy,
+        sentTo: t.thanks.sentTo,
+        openText: t.thanks.openText(campaign.name),
+        replyYes: t.thanks.replyYes,
+        stopAnyTime: t.thanks.stopAnyTime,
+        unavailable: t.signup.unavailable,
+        unreachable: t.form.unreachable
+      },
       formToken: issueFormToken(campaign.slug),
       minSubmitSeconds: campaign.protection.minSubmitMs / 1000,
       expiresInSeconds: DEFAULT_MAX_AGE_MS / 1000,

@@ -116,6 +116,8 @@ t.test('/embed.js: JavaScript for other sites\' pages, short cache with ETag rev
   t.ok(res.body.length < 16_000, `${res.body.length} bytes`)
   t.match(res.body, /event\.origin !== base/, 'height messages are checked for our origin')
   t.notMatch(res.body, /innerHTML|eval\(/, 'no HTML from data, no eval')
+  t.notMatch(res.body, /'(Country|Mobile number|Terms|Privacy|Leave this empty)'|Sent to the number|to confirm|could not (sign|reach)/,
+    'no visitor-facing wording of its own: the labels come from …/form in the visitor\'s language')
 
   const again = await app.inject({ url: '/embed.js', headers: { 'if-none-match': String(res.headers.etag) } })
   t.equal(again.statusCode, 304)

@@ -194,6 +194,35 @@ t.test('the embedders\' form texts come in the visitor\'s language, and name it'
   t.match((await app.inject('/api/v1/campaigns/amigos/form?lang=en')).json(), { lang: 'en', buttonText: 'Sign up' })
 })
 
+t.test('the form texts carry the form\'s own wording in that language, so /embed.js shows no English of its own', async t => {
+  const { app } = await buildTestApp(t, { campaigns })
+  const spanish = (await app.inject('/api/v1/campaigns/amigos/form?lang=es')).json()
+  t.same(spanish.labels, {
+    country: 'País',
+    mobileNumber: 'Número de celular',
+    honeypot: 'Deja este campo vacío',
+    terms: 'Términos',
+    privacy: 'Privacidad',
+    sentTo: ['Enviado al número que termina en ', '.'],
+    openText: "Abre el mensaje de texto de Joe's Coffee Club en tu teléfono.",
+    replyYes: ['Responde ', ' para confirmar.'],
+    stopAnyTime: 'Responde STOP en cualquier momento para cancelar.',
+    unavailable: 'No pudimos registrarte en este momento. Inténtalo de nuevo en unos minutos.',
+    unreachable: 'No pudimos conectar con el servicio de registro. Revisa tu conexión e inténtalo de nuevo.'
+  })
+  const english = (await app.inject('/api/v1/campaigns/amigos/form')).json()
+  t.match(english.labels, { country: 'Country', mobileNumber: 'Mobile number', terms: 'Terms', openText: "Open the text from Joe's Coffee Club on your phone.", replyYes: ['Reply ', ' to confirm.'] })
+  // A language the campaign does not offer is not an error: the visitor's browser decides, then the campaign.
+  const french = await app.inject({ url: '/api/v1/campaigns/amigos/form?lang=fr', headers: { 'accept-language': 'es-MX,es;q=0.9' } })
+  t.equal(french.statusCode, 200)
+  t.match(french.json(), { lang: 'es', labels: { country: 'País' } })
+  const oneLanguage = (await app.inject('/api/v1/campaigns/summer/form?lang=es')).json()
+  t.match(oneLanguage, { lang: 'en', labels: { mobileNumber: 'Mobile number' } }, 'an English-only campaign stays English')
+  for (const odd of ['%3Cscript%3E', 'x'.repeat(100), 'es&lang=en']) {
+    t.equal((await app.inject(`/api/v1/campaigns/amigos/form?lang=${odd}`)).statusCode, 200, `?lang=${odd.slice(0, 20)}: ignored, not an error`)
+  }
+})
+
 t.test('404 and error pages speak the browser\'s language too', async t => {
   const { app } = await buildTestApp(t, { campaigns })
   const missing = await app.inject({ url: '/c/nope', headers: { 'accept-language': 'es' } })
