@@ -17,7 +17,7 @@ const EXPORT = `${EXPORT_SELECT}
   WHERE s.created_at >= :from AND s.created_at < :to AND (:campaign IS NULL OR s.campaign = :campaign)
   ORDER BY s.created_at, s.id`
 
-export function createSqliteConsents (db: DatabaseSync, writeTransaction: <T>(work: () => T) => T): SqliteConsents {
+export function createSqliteConsents (db: DatabaseSync, writeTransaction: <T>(work: () => T) => Promise<T>): SqliteConsents {
   return {
     exportConsents (query) {
       // Checked now, not at the first row: a bad date should fail the call, not a consumer half-way through a file.
@@ -33,7 +33,7 @@ export function createSqliteConsents (db: DatabaseSync, writeTransaction: <T>(wo
       const previous = Number((db.prepare('PRAGMA secure_delete').get() as { secure_delete: number }).secure_delete)
       db.exec('PRAGMA secure_delete = ON')
       try {
-        return writeTransaction(() => {
+        return await writeTransaction(() => {
           // The number's signups in every campaign: a full scan, as no index leads with the number. Deletions are
           // rare; an index every accept would pay for is not worth it. Children first: foreign keys are enforced.
           const rows = db.prepare('SELECT id, campaign FROM signups WHERE e164 = ? ORDER BY id').all(d.e164)

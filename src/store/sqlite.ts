@@ -1,96 +1,54 @@
-// The embedded store: node:sqlite on one file in WAL mode, accepts group-committed, writes serialised by BEGIN IMMEDIATE.
+// The embedded store: node:sqlite on one file in WAL mode. Accepts are group-committed by a writer thread with a
+// connection of its own (sqlite-accept.ts), so their SQL and fsync never stall the event loop; everything else runs
+// on this thread's connection, which never sleeps on a lock: it retries asynchronously instead.
 // Every transaction here opens and commits inside one synchronous call, so none is ever held across an await.
-import { mkdirSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import type { DatabaseSync } from 'node:sqlite'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createGroupCommit } from './group-commit.ts'
 import { SQLITE_MIGRATIONS } from './migrations-sqlite.ts'
+import { BUSY_TIMEOUT_MS, beginImmediateBlocking, isBusy, openSqliteConnection } from './sqlite-connection.ts'
 import { createSqliteConsents } from './sqlite-consents.ts'
 import { createSqliteStats } from './sqlite-stats.ts'
-import {
-  checkBucket, heldQuery, invalidAccept, phonePrefix, resolutionColumns, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs,
-  utmColumns
-} from './rows.ts'
-import { type AcceptResult, type InstrumentedStore, type NewSignup, PREFIX_VELOCITY_HOLD, type StoreOptions, type VelocityLimit } from './types.ts'
-
-/** How long a write waits for another process's transaction before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 10_000
-
-interface Accepting {
-  signup: NewSignup
-  dedupeWindowMs: number
-  velocity: VelocityLimit | undefined
-}
+import { type AsyncWrites, createWriterThread } from './sqlite-writer.ts'
+import { type Accepting, commitOrRollBack, createSqliteWrites, type SqliteWrites } from './sqlite-writes.ts'
+import { checkBucket, heldQuery, invalidAccept, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs } from './rows.ts'
+import type { AcceptResult, InstrumentedStore, StoreOptions } from './types.ts'
 
 export function createSqliteStore (options: StoreOptions): InstrumentedStore {
   const path = options.url
-  if (path !== ':memory:' && path !== '') mkdirSync(dirname(resolve(path)), { recursive: true })
-  // timeout sets SQLite's busy handler: several processes may share the file, each waits its turn to write.
-  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS })
-  // WAL: readers never block the writer, and a commit appends to one file. FULL fsyncs the WAL at every
-  // commit, so an acknowledged signup survives power loss; NORMAL only survives a crash of the process.
-  db.exec('PRAGMA journal_mode = WAL')
-  db.exec(`PRAGMA synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
+  // :memory: is private to its connection, so a writer thread could not see it: tests' stores write inline.
+  const inMemory = path === ':memory:' || path === ''
+  const db = openSqliteConnection(path, options.durability, 0)
 
-  // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads then writes could hit
-  // SQLITE_BUSY on the upgrade without the busy handler ever retrying it.
-  function writeTransaction<T> (work: () => T): T {
-    db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = work()
-      db.exec('COMMIT')
-      return result
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK')
-      throw error
+  // BEGIN IMMEDIATE takes the write lock up front (a deferred transaction that reads then writes could hit
+  // SQLITE_BUSY on the upgrade). While the writer thread or another process holds the lock, wait here without
+  // blocking the event loop, up to the same timeout a busy handler would have.
+  async function writeTransaction<T> (work: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_TIMEOUT_MS
+    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 25)) {
+      try {
+        db.exec('BEGIN IMMEDIATE')
+        break
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error
+        await sleep(waitMs)
+      }
     }
+    return commitOrRollBack(db, work)
   }
 
   // Prepared on first use: the tables exist only once migrate() has run.
   let cached: ReturnType<typeof statements> | undefined
   const sql = () => (cached ??= statements(db))
 
+  const writer = inMemory ? undefined : createWriterThread({ path, durability: options.durability })
+  const writes: AsyncWrites = writer?.writes ?? inline(createSqliteWrites(db, beginImmediateBlocking))
   const batcher = createGroupCommit<Accepting, AcceptResult>({
     batchDelayMs: options.batchDelayMs,
     maxBatch: options.maxBatch,
-    // One connection, one writer: a second batch could only queue behind the first.
+    // One writer: a second batch could only queue behind the first, and meanwhile gathers more rows.
     maxInFlight: 1,
-    // The whole batch is one transaction, so one fsync; each row's duplicate and velocity checks run inside
-    // it and therefore see the rows inserted before it in the same batch.
-    commit: (items) => writeTransaction(() => items.map(({ signup, dedupeWindowMs, velocity }) => {
-      const createdAt = toMs(signup.createdAt, 'createdAt')
-      const prefix = phonePrefix(signup.phoneNumber)
-      const q = sql()
-      // The contract's order: the caller's hold, then duplicate, then velocity.
-      let status: 'pending' | 'duplicate' | 'held' = 'pending'
-      let holdReason = signup.hold
-      if (holdReason !== undefined) {
-        status = 'held'
-      } else if (q.findRecent.get(signup.campaign, signup.phoneNumber, createdAt - dedupeWindowMs) !== undefined) {
-        status = 'duplicate'
-      } else if (velocity !== undefined &&
-        Number(q.prefixRecent.get(signup.campaign, prefix, createdAt - toMs(velocity.windowMs, 'windowMs'), velocity.max)?.n) >= velocity.max) {
-        status = 'held'
-        holdReason = PREFIX_VELOCITY_HOLD
-      }
-      const { lastInsertRowid } = q.insertSignup.run({
-        campaign: signup.campaign,
-        phoneNumber: signup.phoneNumber,
-        phonePrefix: prefix,
-        e164: signup.e164,
-        request: JSON.stringify(signup.request),
-        tokenKey: signup.tokenKey,
-        status,
-        holdReason: holdReason ?? null,
-        nextAttemptAt: status === 'pending' ? createdAt : null,
-        createdAt
-      })
-      const id = Number(lastInsertRowid)
-      const c = signup.consent
-      q.insertConsent.run(id, c.disclosureVersion, c.consentGiven ? 1 : 0, c.clientIp ?? null, c.userAgent ?? null,
-        c.pageUrl ?? null, c.referrer ?? null, c.source ?? null, ...utmColumns(c.utm))
-      return { id, duplicate: status === 'duplicate', held: holdReason }
-    }))
+    commit: items => writes.accept(items)
   })
 
   const consents = createSqliteConsents(db, writeTransaction)
@@ -103,14 +61,14 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     async migrate () {
       // A migration may rebuild a table that others reference (SQLite's 12-step ALTER): foreign keys are off
       // meanwhile (the pragma is a no-op inside a transaction, hence around the loop) and checked by
-      // foreign_key_check before each commit. Nothing here awaits, so no other statement of this connection
-      // runs while they are off.
+      // foreign_key_check before each commit. openStore() migrates before anything else uses the store, so no
+      // other statement of this connection runs while they are off, even while a transaction waits for the lock.
       db.exec('PRAGMA foreign_keys = OFF')
       try {
         // One transaction per migration; the version is re-read under the write lock, so a second process
         // starting at the same moment waits, then finds the work done.
         for (;;) {
-          const applied = writeTransaction(() => {
+          const applied = await writeTransaction(() => {
             const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version)
             const migration = SQLITE_MIGRATIONS[version]
             // A newer build may have migrated further: its schema is a superset, so this build can still run.
@@ -122,11 +80,13 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
             db.exec(`PRAGMA user_version = ${version + 1}`)
             return true
           })
-          if (!applied) return
+          if (!applied) break
         }
       } finally {
         db.exec('PRAGMA foreign_keys = ON')
       }
+      // Now, not at the first signup, whose answer would otherwise wait for the thread to start.
+      await writer?.start()
     },
 
     async saveDisclosure (version, text, now) {
@@ -142,26 +102,18 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
     async claim (tokenKey, limit, now, leaseMs, owner) {
       const at = toMs(now, 'now')
-      const rows = writeTransaction(() => sql().claim.all({ tokenKey, now: at, limit, leaseUntil: toMs(at + leaseMs, 'leaseUntil'), owner }))
+      const rows = await writes.claim({ tokenKey, now: at, limit, leaseUntil: toMs(at + leaseMs, 'leaseUntil'), owner })
       // RETURNING order is unspecified: put the oldest first as promised.
       return rows.map(toClaimed).sort((a, b) => a.id - b.id)
     },
 
     async finishAttempt (attempt, resolution) {
-      const columns = resolutionColumns(resolution, attempt.finishedAt)
-      writeTransaction(() => {
-        const q = sql()
-        // No row to count: deleted on request while the call was in flight, and it stays deleted.
-        if (q.countAttempt.run(attempt.signupId).changes === 0) return
-        q.insertAttempt.run(attempt.signupId, toMs(attempt.startedAt, 'startedAt'), toMs(attempt.finishedAt, 'finishedAt'),
-          attempt.outcome, attempt.httpStatus ?? null, attempt.detail, attempt.maybeProcessed ? 1 : 0)
-        q.resolve.run({ id: attempt.signupId, ...columns })
-      })
+      await writes.finishAttempt(attempt, resolution)
     },
 
     async release (ids) {
       if (ids.length === 0) return
-      writeTransaction(() => sql().release.run(JSON.stringify(ids)))
+      await writes.release(ids)
     },
 
     async nextDue (tokenKey) {
@@ -170,14 +122,13 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     },
 
     async withBucket (tokenKey, update) {
-      // The write lock is held from the read to the upsert, so processes sharing the file take turns.
-      return writeTransaction(() => {
-        const q = sql()
-        const { state, result } = update(toBucket(q.getBucket.get(tokenKey)))
-        const s = checkBucket(state)
-        q.putBucket.run(tokenKey, s.tokens, s.updatedAt, s.capacity, s.windowMs, s.blockedUntil)
-        return result
-      })
+      // Read here, update, then a compare-and-set by the writer: if another instance (or this one) changed the
+      // bucket meanwhile, read again. The writer thread never waits for this thread's logic under a lock.
+      for (;;) {
+        const seen = toBucket(sql().getBucket.get(tokenKey))
+        const { state, result } = update(seen)
+        if (await writes.putBucketIf(tokenKey, seen, checkBucket(state))) return result
+      }
     },
 
     async counts (campaign) {
@@ -192,7 +143,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
     async releaseHeld (id, now) {
       const at = toMs(now, 'now')
-      return writeTransaction(() => sql().releaseHeld.run({ id, now: at }).changes === 1)
+      return await writeTransaction(() => sql().releaseHeld.run({ id, now: at }).changes === 1)
     },
 
     async signupDetail (id) {
@@ -214,6 +165,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       if (closed) return
       closed = true
       await batcher.drain()
+      await writer?.close()
       db.close()
     }
   }
@@ -221,52 +173,14 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
 function statements (db: DatabaseSync) {
   return {
-    // An earlier signup of this number in the window that was or will be sent (served by signups_dedupe, whose
-    // WHERE the query repeats word for word: SQLite uses a partial index only then). Held rows do not count.
-    findRecent: db.prepare(`SELECT 1 FROM signups
-      WHERE campaign = ? AND phone_number = ? AND status NOT IN ('duplicate', 'held') AND created_at > ? LIMIT 1`),
-    // Velocity: the prefix's signups in the window, every status but duplicate (served by signups_prefix_velocity).
-    // Counting stops at the limit: during a burst the window may hold thousands, and only "≥ max" matters.
-    prefixRecent: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM signups
-      WHERE campaign = ? AND phone_prefix = ? AND status <> 'duplicate' AND created_at > ? LIMIT ?)`),
-    insertSignup: db.prepare(`INSERT INTO signups
-      (campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason, next_attempt_at, created_at)
-      VALUES (:campaign, :phoneNumber, :phonePrefix, :e164, :request, :tokenKey, :status, :holdReason, :nextAttemptAt, :createdAt)`),
-    insertConsent: db.prepare(`INSERT INTO signup_consents
-      (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
-        utm_source, utm_medium, utm_campaign, utm_term, utm_content)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertDisclosure: db.prepare(`INSERT INTO disclosures (version, text, created_at) VALUES (?, ?, ?)
       ON CONFLICT (version) DO NOTHING`),
-    // Due = pending and its retry time has come, or claimed by a dispatcher whose lease ran out (it died).
-    // The status IN (…) term lets SQLite use the partial index signups_active, walked in id order.
-    claim: db.prepare(`UPDATE signups SET status = 'sending', lease_until = :leaseUntil, claimed_by = :owner
-      WHERE id IN (
-        SELECT id FROM signups
-        WHERE token_key = :tokenKey AND status IN ('pending', 'sending')
-          AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until <= :now))
-        ORDER BY id LIMIT :limit)
-      RETURNING id, campaign, phone_number, request, token_key, attempts, created_at`),
-    insertAttempt: db.prepare(`INSERT INTO signup_attempts
-      (signup_id, started_at, finished_at, outcome, http_status, detail, maybe_processed) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    countAttempt: db.prepare('UPDATE signups SET attempts = attempts + 1 WHERE id = ?'),
-    // A signup already delivered or rejected keeps its status: a late answer from a dispatcher whose lease
-    // expired (and whose row someone else then finished) must not put it back in the queue.
-    resolve: db.prepare(`UPDATE signups SET status = :status, next_attempt_at = :nextAttemptAt,
-        delivered_at = :deliveredAt, contact_id = :contactId, last_error = :lastError, lease_until = NULL, claimed_by = NULL
-      WHERE id = :id AND status IN ('pending', 'sending')`),
-    release: db.prepare(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
-      WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`),
     // Two index probes (signups_pending_due, signups_lease); min() skips the NULL of an empty side.
     nextDue: db.prepare(`SELECT min(t) AS due FROM (
         SELECT min(next_attempt_at) AS t FROM signups WHERE token_key = :tokenKey AND status = 'pending'
         UNION ALL
         SELECT min(lease_until) FROM signups WHERE token_key = :tokenKey AND status = 'sending')`),
     getBucket: db.prepare('SELECT * FROM rate_buckets WHERE token_key = ?'),
-    putBucket: db.prepare(`INSERT INTO rate_buckets (token_key, tokens, updated_at, capacity, window_ms, blocked_until)
-      VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (token_key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at,
-        capacity = excluded.capacity, window_ms = excluded.window_ms, blocked_until = excluded.blocked_until`),
     counts: db.prepare(`SELECT status, count(*) AS n FROM signups
       WHERE :campaign IS NULL OR campaign = :campaign GROUP BY status`),
     detail: db.prepare(`SELECT s.*, c.disclosure_version, c.consent_given, c.client_ip, c.user_agent, c.page_url,
@@ -290,5 +204,16 @@ function statements (db: DatabaseSync) {
     // Due at once; hold_reason stays for the record. Once pending, findRecent counts it as a sent signup.
     releaseHeld: db.prepare(`UPDATE signups SET status = 'pending', next_attempt_at = :now, released_at = :now
       WHERE id = :id AND status = 'held'`)
+  }
+}
+
+/** The writes run on this thread's connection (a :memory: database), answered as the writer thread would. */
+function inline (writes: SqliteWrites): AsyncWrites {
+  return {
+    accept: async items => writes.accept(items),
+    claim: async args => writes.claim(args),
+    finishAttempt: async (attempt, resolution) => writes.finishAttempt(attempt, resolution),
+    release: async ids => writes.release(ids),
+    putBucketIf: async (tokenKey, expected, next) => writes.putBucketIf(tokenKey, expected, next)
   }
 }

@@ -1,0 +1,176 @@
+// The SQLite store's frequent writes, each one transaction on the writer connection: group-committed accepts
+// (duplicate and velocity checks, signup row, consent record), and the dispatcher's claim, attempt, release and
+// bucket update. They take plain data and return plain data, so they can run in the writer thread (files) or
+// inline (:memory:).
+import type { DatabaseSync } from 'node:sqlite'
+import { checkBucket, phonePrefix, resolutionColumns, toBucket, toMs, utmColumns } from './rows.ts'
+import {
+  type AcceptResult, type AttemptRecord, type AttemptResolution, type BucketState, type NewSignup, PREFIX_VELOCITY_HOLD,
+  type VelocityLimit
+} from './types.ts'
+
+/** One accept() call as it crosses to the writer. */
+export interface Accepting {
+  signup: NewSignup
+  dedupeWindowMs: number
+  velocity: VelocityLimit | undefined
+}
+
+export interface ClaimArgs { tokenKey: string, now: number, limit: number, leaseUntil: number, owner: string }
+
+/** Every write the writer runs, by name: what the writer thread's messages call. */
+export interface SqliteWrites {
+  accept (items: readonly Accepting[]): AcceptResult[]
+  /** The claimed rows as SQLite returns them (rows.ts toClaimed turns them into ClaimedSignup). */
+  claim (args: ClaimArgs): Record<string, unknown>[]
+  finishAttempt (attempt: AttemptRecord, resolution: AttemptResolution): void
+  release (ids: readonly number[]): void
+  /**
+   * Stores `next` as the token's bucket if the stored one still equals `expected` (undefined: no bucket yet), in one
+   * transaction: a compare-and-set, so a caller that computed `next` from a stale read retries instead of losing an
+   * update made meanwhile by another instance. True when stored.
+   */
+  putBucketIf (tokenKey: string, expected: BucketState | undefined, next: BucketState): boolean
+}
+
+export type WriteName = keyof SqliteWrites
+
+/** Starts a write transaction (BEGIN IMMEDIATE, waiting for the lock as the caller's thread may). */
+export type Begin = (db: DatabaseSync) => void
+
+/** The rest of a transaction already begun: the work, then COMMIT, or ROLLBACK if anything throws. */
+export function commitOrRollBack<T> (db: DatabaseSync, work: () => T): T {
+  try {
+    const result = work()
+    db.exec('COMMIT')
+    return result
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}
+
+export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrites {
+  // Prepared on first use: the tables exist once migrated.
+  let cached: ReturnType<typeof statements> | undefined
+  function transaction<T> (work: (q: ReturnType<typeof statements>) => T): T {
+    begin(db)
+    return commitOrRollBack(db, () => work(cached ??= statements(db)))
+  }
+
+  return {
+    // The whole batch is one transaction, so one fsync; each row's duplicate and velocity checks run inside
+    // it and therefore see the rows inserted before it in the same batch.
+    accept: items => transaction(q => items.map(item => acceptOne(q, item))),
+
+    claim: args => transaction(q => q.claim.all({ ...args })),
+
+    finishAttempt: (attempt, resolution) => {
+      const columns = resolutionColumns(resolution, attempt.finishedAt)
+      transaction(q => {
+        // No row to count: deleted on request while the call was in flight, and it stays deleted.
+        if (q.countAttempt.run(attempt.signupId).changes === 0) return
+        q.insertAttempt.run(attempt.signupId, toMs(attempt.startedAt, 'startedAt'), toMs(attempt.finishedAt, 'finishedAt'),
+          attempt.outcome, attempt.httpStatus ?? null, attempt.detail, attempt.maybeProcessed ? 1 : 0)
+        q.resolve.run({ id: attempt.signupId, ...columns })
+      })
+    },
+
+    release: ids => {
+      transaction(q => q.release.run(JSON.stringify(ids)))
+    },
+
+    putBucketIf: (tokenKey, expected, next) => {
+      const s = checkBucket(next)
+      return transaction(q => {
+        if (!sameBucket(toBucket(q.getBucket.get(tokenKey)), expected)) return false
+        q.putBucket.run(tokenKey, s.tokens, s.updatedAt, s.capacity, s.windowMs, s.blockedUntil)
+        return true
+      })
+    }
+  }
+}
+
+function sameBucket (a: BucketState | undefined, b: BucketState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.tokens === b.tokens && a.updatedAt === b.updatedAt && a.capacity === b.capacity &&
+    a.windowMs === b.windowMs && a.blockedUntil === b.blockedUntil
+}
+
+function acceptOne (q: ReturnType<typeof statements>, { signup, dedupeWindowMs, velocity }: Accepting): AcceptResult {
+  const createdAt = toMs(signup.createdAt, 'createdAt')
+  const prefix = phonePrefix(signup.phoneNumber)
+  // The contract's order: the caller's hold, then duplicate, then velocity.
+  let status: 'pending' | 'duplicate' | 'held' = 'pending'
+  let holdReason = signup.hold
+  if (holdReason !== undefined) {
+    status = 'held'
+  } else if (q.findRecent.get(signup.campaign, signup.phoneNumber, createdAt - dedupeWindowMs) !== undefined) {
+    status = 'duplicate'
+  } else if (velocity !== undefined &&
+    Number(q.prefixRecent.get(signup.campaign, prefix, createdAt - toMs(velocity.windowMs, 'windowMs'), velocity.max)?.n) >= velocity.max) {
+    status = 'held'
+    holdReason = PREFIX_VELOCITY_HOLD
+  }
+  const { lastInsertRowid } = q.insertSignup.run({
+    campaign: signup.campaign,
+    phoneNumber: signup.phoneNumber,
+    phonePrefix: prefix,
+    e164: signup.e164,
+    request: JSON.stringify(signup.request),
+    tokenKey: signup.tokenKey,
+    status,
+    holdReason: holdReason ?? null,
+    nextAttemptAt: status === 'pending' ? createdAt : null,
+    createdAt
+  })
+  const id = Number(lastInsertRowid)
+  const c = signup.consent
+  q.insertConsent.run(id, c.disclosureVersion, c.consentGiven ? 1 : 0, c.clientIp ?? null, c.userAgent ?? null,
+    c.pageUrl ?? null, c.referrer ?? null, c.source ?? null, ...utmColumns(c.utm))
+  return { id, duplicate: status === 'duplicate', held: holdReason }
+}
+
+function statements (db: DatabaseSync) {
+  return {
+    // An earlier signup of this number in the window that was or will be sent (served by signups_dedupe, whose
+    // WHERE the query repeats word for word: SQLite uses a partial index only then). Held rows do not count.
+    findRecent: db.prepare(`SELECT 1 FROM signups
+      WHERE campaign = ? AND phone_number = ? AND status NOT IN ('duplicate', 'held') AND created_at > ? LIMIT 1`),
+    // Velocity: the prefix's signups in the window, every status but duplicate (served by signups_prefix_velocity).
+    // Counting stops at the limit: during a burst the window may hold thousands, and only "≥ max" matters.
+    prefixRecent: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM signups
+      WHERE campaign = ? AND phone_prefix = ? AND status <> 'duplicate' AND created_at > ? LIMIT ?)`),
+    insertSignup: db.prepare(`INSERT INTO signups
+      (campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason, next_attempt_at, created_at)
+      VALUES (:campaign, :phoneNumber, :phonePrefix, :e164, :request, :tokenKey, :status, :holdReason, :nextAttemptAt, :createdAt)`),
+    insertConsent: db.prepare(`INSERT INTO signup_consents
+      (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
+        utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // Due = pending and its retry time has come, or claimed by a dispatcher whose lease ran out (it died).
+    // The status IN (…) term lets SQLite use the partial index signups_active, walked in id order.
+    claim: db.prepare(`UPDATE signups SET status = 'sending', lease_until = :leaseUntil, claimed_by = :owner
+      WHERE id IN (
+        SELECT id FROM signups
+        WHERE token_key = :tokenKey AND status IN ('pending', 'sending')
+          AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until <= :now))
+        ORDER BY id LIMIT :limit)
+      RETURNING id, campaign, phone_number, request, token_key, attempts, created_at`),
+    insertAttempt: db.prepare(`INSERT INTO signup_attempts
+      (signup_id, started_at, finished_at, outcome, http_status, detail, maybe_processed) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    countAttempt: db.prepare('UPDATE signups SET attempts = attempts + 1 WHERE id = ?'),
+    // A signup already delivered or rejected keeps its status: a late answer from a dispatcher whose lease
+    // expired (and whose row someone else then finished) must not put it back in the queue.
+    resolve: db.prepare(`UPDATE signups SET status = :status, next_attempt_at = :nextAttemptAt,
+        delivered_at = :deliveredAt, contact_id = :contactId, last_error = :lastError, lease_until = NULL, claimed_by = NULL
+      WHERE id = :id AND status IN ('pending', 'sending')`),
+    release: db.prepare(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
+      WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`),
+    getBucket: db.prepare('SELECT * FROM rate_buckets WHERE token_key = ?'),
+    putBucket: db.prepare(`INSERT INTO rate_buckets (token_key, tokens, updated_at, capacity, window_ms, blocked_until)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (token_key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at,
+        capacity = excluded.capacity, window_ms = excluded.window_ms, blocked_until = excluded.blocked_until`)
+  }
+}
