@@ -1,7 +1,7 @@
 // `optline qr <campaign>`: the campaign's QR code as SVG (stdout or a file) or PNG (a file), for print work.
 import { writeFile } from 'node:fs/promises'
 import { CampaignsFileError, loadCampaignsFile } from '../campaigns/load.ts'
-import { campaignUrl, parsePngWidth, qrPng, qrSvg } from '../qr/campaign-qr.ts'
+import { campaignUrl, parsePngWidth, qrPng, qrSvg, signLanguage } from '../qr/campaign-qr.ts'
 import { sourceTag } from '../routes/signup-context.ts'
 import { settings } from './context.ts'
 import { CliError, type CliIo, line } from './output.ts'
@@ -14,7 +14,8 @@ export async function runQr (args: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
     size: { type: 'string' },
     out: { type: 'string' },
-    base: { type: 'string' }
+    base: { type: 'string' },
+    lang: { type: 'string' }
   }, ['campaign'])
   const slug = positionals[0] ?? ''
   const format = values.format ?? (values.out?.endsWith('.png') === true ? 'png' : 'svg')
@@ -40,9 +41,13 @@ export async function runQr (args: string[], io: CliIo): Promise<number> {
     line(io.stderr, printableLines(error.message))
     return 1
   }
-  if (!campaigns.has(slug)) throw new CliError(`no campaign '${printable(slug)}' in ${config.campaignsFile}`)
+  const campaign = campaigns.get(slug)
+  if (campaign === undefined) throw new CliError(`no campaign '${printable(slug)}' in ${config.campaignsFile}`)
+  // Refused rather than ignored: a code for the wrong language would be printed and posted for months.
+  const lang = signLanguage(campaign, values.lang)
+  if ('error' in lang) throw new CliError(`--lang '${printable(values.lang ?? '')}': campaign '${printable(slug)}' offers ${campaign.languages.join(', ')} only`)
 
-  const url = campaignUrl(base, slug, values.src)
+  const url = campaignUrl(base, slug, values.src, lang.inLink)
   const body = format === 'png' ? await qrPng(url, { width: size.width }) : await qrSvg(url)
   if (values.out === undefined) {
     io.stdout.write(body)

@@ -40,10 +40,11 @@ export const COMMAND_USAGE = {
   campaigns, the count, the time and the note (a ticket or the request's date, never the number). <phone> is read
   like the signup form reads it, --country for a national number (default US); +<digits> as stored also works.
   ProTexting keeps its own copy of a contact it was sent: delete that one in ProTexting.`,
-  qr: `optline qr <campaign> [--src TAG] [--format svg|png] [--size PIXELS] [--out FILE] [--base URL]
+  qr: `optline qr <campaign> [--src TAG] [--lang CODE] [--format svg|png] [--size PIXELS] [--out FILE] [--base URL]
   The campaign's QR code (error correction Q, 4-module quiet zone) for posters, receipts and TV: SVG to stdout or
   FILE, PNG (--format png or an --out ending in .png; --size 128 to 4096, default 1024) to FILE. It encodes
-  PUBLIC_URL/c/<campaign> (--base overrides PUBLIC_URL), with ?src=TAG to count the signups this print brings.`,
+  PUBLIC_URL/c/<campaign> (--base overrides PUBLIC_URL), with ?src=TAG to count the signups this print brings, and
+  lang=CODE (one of the campaign's languages) so a sign in that language opens the page in it.`,
   'hash-password': `optline hash-password
   Reads a new password for the /admin dashboard and prints its scrypt hash, to be set as ADMIN_PASSWORD_HASH. At a
   terminal it asks twice without echoing; otherwise it reads the first line of stdin
@@ -66,7 +67,7 @@ Commands:
   release <id>                       release one held signup: a running server sends it within a second
   export [--campaign X] [--from DATE] [--to DATE] [--format csv|jsonl] [--out FILE]
                                      consent records, oldest first; the count goes to stderr
-  qr <campaign> [--src TAG] [--format svg|png] [--size N] [--out FILE]
+  qr <campaign> [--src TAG] [--lang CODE] [--format svg|png] [--size N] [--out FILE]
                                      the campaign's QR code (PUBLIC_URL/c/<campaign>?src=TAG)
   delete-number <phone> --note "why" [--country US]
                                      delete one number's records on request; the deletion is recorded

@@ -48,6 +48,19 @@ export default {
     stopAnyTime: 'Reply STOP at any time to cancel.',
     continue: 'Continue'
   },
+  print: {
+    title: pageTitle => `Printable sign · ${pageTitle}`,
+    instructions: 'Print this page (A4 or Letter, portrait) to post it. Files for a designer:',
+    qrLabel: url => `QR code for ${url}`,
+    scan: "Scan with your phone's camera, or go to",
+    terms: 'Terms:',
+    privacy: 'Privacy:',
+    otherLanguages: 'This sign in:',
+    languageNotOffered: {
+      heading: 'No sign in that language',
+      message: offered => `This campaign's page is in ${offered} only: use ?lang= with one of them.`
+    }
+  },
   notFound: {
     campaign: { heading: 'This signup page does not exist', message: 'The link may be mistyped, or the campaign has ended.' },
     page: { heading: 'Page not found', message: 'There is nothing at this address.' },

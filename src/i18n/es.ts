@@ -54,6 +54,19 @@ export default {
     stopAnyTime: 'Responde STOP en cualquier momento para cancelar.',
     continue: 'Continuar'
   },
+  print: {
+    title: pageTitle => `Cartel para imprimir · ${pageTitle}`,
+    instructions: 'Imprime esta página (A4 o carta, en vertical) para colocarla. Archivos para un diseñador:',
+    qrLabel: url => `Código QR de ${url}`,
+    scan: 'Escanéalo con la cámara de tu teléfono o visita',
+    terms: 'Términos:',
+    privacy: 'Privacidad:',
+    otherLanguages: 'Este cartel en:',
+    languageNotOffered: {
+      heading: 'No hay cartel en ese idioma',
+      message: offered => `La página de esta campaña solo está en: ${offered}. Usa ?lang= con uno de ellos.`
+    }
+  },
   notFound: {
     campaign: { heading: 'Esta página de registro no existe', message: 'Es posible que el enlace esté mal escrito o que la campaña haya terminado.' },
     page: { heading: 'Página no encontrada', message: 'No hay nada en esta dirección.' },

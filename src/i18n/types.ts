@@ -70,6 +70,23 @@ export interface Language {
     /** In an iframe: the link on to the marketer's own page after signing up. */
     continue: string
   }
+  /** The printable sign (/c/<campaign>/print): what is on the paper, and the notes around it on screen. */
+  print: {
+    title: (pageTitle: string) => string
+    /** On screen only, before the links to the SVG and PNG files. */
+    instructions: string
+    /** The QR code's accessible name. */
+    qrLabel: (url: string) => string
+    /** Under the code, before the short link. */
+    scan: string
+    /** Before the printed addresses of the terms and the privacy policy. */
+    terms: string
+    privacy: string
+    /** On screen only: the same sign in the campaign's other languages. */
+    otherLanguages: string
+    /** ?lang= names a language the campaign does not offer. */
+    languageNotOffered: { heading: string, message: (offered: string) => string }
+  }
   notFound: {
     campaign: { heading: string, message: string }
     page: { heading: string, message: string }

@@ -2,6 +2,8 @@
 import QRCode from 'qrcode'
 import { sourceTag } from '../routes/signup-context.ts'
 import { encodePng, packRow, type BitmapRow } from './png.ts'
+import { offeredLanguage } from '../i18n/negotiate.ts'
+import type { LanguageCode } from '../i18n/languages.ts'
 
 export type ErrorCorrection = 'M' | 'Q'
 
@@ -29,12 +31,31 @@ export const MAX_URL_BYTES = 512
 export interface QrOptions { errorCorrection?: ErrorCorrection }
 export interface QrPngOptions extends QrOptions { width?: number }
 
-/** The campaign's short link, with `?src=` only when the tag is a valid source tag. */
-export function campaignUrl (baseUrl: string, slug: string, src?: unknown): string {
+/**
+ * The campaign's short link, with `?src=` only when the tag is a valid source tag, and `lang=` when given (a
+ * language the caller has checked the campaign offers: a Spanish poster's code opens the Spanish page).
+ */
+export function campaignUrl (baseUrl: string, slug: string, src?: unknown, lang?: string): string {
   const url = `${baseUrl.replace(/\/+$/, '')}/c/${encodeURIComponent(slug)}`
   const tag = sourceTag(src)
   // A valid tag holds only characters that URLs leave unescaped, so it is printed as is (no %7E for ~).
-  return tag === undefined ? url : `${url}?src=${tag}`
+  const query = [tag === undefined ? '' : `src=${tag}`, lang === undefined ? '' : `lang=${encodeURIComponent(lang)}`].filter(Boolean).join('&')
+  return query === '' ? url : `${url}?${query}`
+}
+
+export type SignLanguage = { lang: LanguageCode, inLink: LanguageCode | undefined } | { error: string }
+
+/**
+ * `?lang=` / `--lang` for a code or a sign: one of the campaign's languages (`es`, `ES`, `es-MX`), its own when
+ * unset. Unlike on a visitor's page, where an unoffered ?lang= is ignored, anything else is refused: a sign is
+ * printed once, and a wrong language must not go to the print shop unnoticed. `inLink` is what the code's link
+ * carries: nothing for a one-language campaign, whose page has no choice to make.
+ */
+export function signLanguage (campaign: { language: LanguageCode, languages: readonly LanguageCode[] }, value: unknown): SignLanguage {
+  if (value === undefined || value === '') return { lang: campaign.language, inLink: undefined }
+  const lang = offeredLanguage(value, campaign.languages)
+  if (lang === undefined) return { error: `lang must be one of this campaign's languages: ${campaign.languages.join(', ')}.` }
+  return { lang, inLink: campaign.languages.length > 1 ? lang : undefined }
 }
 
 /** Reads a requested PNG width (a query value or a CLI argument): undefined means the default. */

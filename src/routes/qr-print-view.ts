@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import type { Campaign } from '../campaigns/campaign.ts'
+import { localeOf } from '../campaigns/campaign-locale.ts'
+import { language, type LanguageCode } from '../i18n/languages.ts'
 
 // Fingerprinted like the layout's stylesheet (plugins/views.ts), since /assets/ is cached for a year.
 const PRINT_CSS = new URL('../../public/print.css', import.meta.url)
@@ -15,12 +17,16 @@ export interface PrintLinks {
   /** The same QR as files, for a designer or a print shop. */
   svgUrl: string
   pngUrl: string
+  /** This sign in each of the campaign's other languages (none when it has one). */
+  otherLanguages: Array<{ code: LanguageCode, name: string, href: string }>
 }
 
-export function printView (campaign: Campaign, links: PrintLinks, qrSvgMarkup: string) {
-  const { page } = campaign
+/** The sign in `lang`, one of the campaign's languages: its page texts, disclosure and frequency in that language. */
+export function printView (campaign: Campaign, lang: LanguageCode, links: PrintLinks, qrSvgMarkup: string) {
+  const { page, frequency } = localeOf(campaign, lang)
   return {
-    title: `Printable sign · ${page.title}`,
+    lang,
+    title: language(lang).print.title(page.title),
     cssUrl: PRINT_CSS_URL,
     name: campaign.name,
     headline: page.headline,
@@ -29,7 +35,7 @@ export function printView (campaign: Campaign, links: PrintLinks, qrSvgMarkup: s
     // the program and carries rates, HELP/STOP and, when the campaign's has it, "not a condition
     // of purchase"; a marketer's own wording may leave out the frequency, so it is added then.
     disclosure: page.disclosure,
-    frequency: page.disclosure.includes(campaign.frequency) ? undefined : campaign.frequency,
+    frequency: page.disclosure.includes(frequency) ? undefined : frequency,
     // Paper cannot be clicked: the addresses are printed in full.
     termsUrl: campaign.termsUrl,
     privacyUrl: campaign.privacyUrl,
@@ -38,6 +44,7 @@ export function printView (campaign: Campaign, links: PrintLinks, qrSvgMarkup: s
     encodedUrl: links.encodedUrl,
     svgUrl: links.svgUrl,
     pngUrl: links.pngUrl,
+    otherLanguages: links.otherLanguages,
     qrSvg: qrSvgMarkup
   }
 }

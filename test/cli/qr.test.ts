@@ -25,6 +25,26 @@ t.test('PNG of the requested size to a file; --base instead of PUBLIC_URL', asyn
   t.same(pngGrid(png, QRCode.create('https://qr.example.org/c/demo', { errorCorrectionLevel: 'Q' }).modules.size).dark, expectedGrid('https://qr.example.org/c/demo'))
 })
 
+t.test('--lang: the code opens the page in that language; one the campaign does not offer is refused', async t => {
+  const cwd = t.testdir()
+  const env = { PUBLIC_URL: 'https://join.example.com' }
+  // The bundled example's `world` offers en and es; `demo` only en.
+  const spanish = await runCli(['qr', 'world', '--src', 'flyer', '--lang', 'es'], { cwd, env })
+  t.equal(spanish.code, 0, spanish.stderr)
+  t.same(svgGrid(spanish.stdout).dark, expectedGrid('https://join.example.com/c/world?src=flyer&lang=es'))
+  const out = join(cwd, 'es.png')
+  const png = await runCli(['qr', 'world', '--lang', 'es-MX', '--out', out], { cwd, env })
+  t.equal(png.code, 0, png.stderr)
+  t.match(png.stderr, /for https:\/\/join\.example\.com\/c\/world\?lang=es$/m)
+  const french = await runCli(['qr', 'world', '--lang', 'fr'], { cwd, env })
+  t.equal(french.code, 1)
+  t.match(french.stderr, /--lang 'fr': campaign 'world' offers en, es only/)
+  const single = await runCli(['qr', 'demo', '--lang', 'en'], { cwd, env })
+  t.equal(single.code, 0, 'a one-language campaign takes its own language')
+  t.same(svgGrid(single.stdout).dark, expectedGrid('https://join.example.com/c/demo'), 'and its link stays short')
+  t.equal((await runCli(['qr', 'demo', '--lang', 'es'], { cwd, env })).code, 1)
+})
+
 t.test('mistakes are named: no public address, unknown campaign, bad tag or size', async t => {
   const cwd = t.testdir()
   const env = { PUBLIC_URL: 'https://join.example.com' }

@@ -1,6 +1,7 @@
 // QR images and the printable sign as a marketer and a scanner meet them; the app is built here without app.ts.
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
+import QRCode from 'qrcode'
 import { stringify } from 'yaml'
 import { parseCampaigns } from '../../src/campaigns/load.ts'
 import views from '../../src/plugins/views.ts'
@@ -15,7 +16,19 @@ const campaignsConfig = {
   // A campaign that is not marketing: its disclosure has no "not a condition of purchase".
   alerts: { ...usCampaign, marketing: false },
   // A marketer's own disclosure without the frequency: the sign adds it.
-  custom: { ...usCampaign, disclosure: "Joe's Coffee Club texts. Msg & data rates may apply. Reply HELP for help, STOP to cancel." }
+  custom: { ...usCampaign, disclosure: "Joe's Coffee Club texts. Msg & data rates may apply. Reply HELP for help, STOP to cancel." },
+  // English and Spanish: a sign per language, each code opening its page.
+  amigos: {
+    ...usCampaign,
+    languages: ['en', 'es'],
+    translations: {
+      es: {
+        frequency: 'Hasta 4 mensajes al mes',
+        ctaMessage: "Joe's Coffee Club: responde YES para recibir hasta 4 mensajes/mes. Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar.",
+        confirmMessage: "¡Te damos la bienvenida a Joe's Coffee Club! Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar."
+      }
+    }
+  }
 }
 
 async function buildQrApp (t: Test, trustProxy = false) {
@@ -151,6 +164,66 @@ t.test('the sign follows the campaign: no purchase line when not marketing, the 
   t.match(custom, /Joe's Coffee Club texts\. Msg & data rates may apply\. Reply HELP for help, STOP to cancel\. Up to 4 msgs\/month\./)
   const summer = text((await app.inject(get('/c/summer/print'))).body)
   t.equal(summer.split('Up to 4 msgs/month').length, 2, 'the frequency once when the disclosure has it')
+})
+
+t.test('a sign in Spanish: the Spanish page texts and disclosure, a code that opens the Spanish page', async t => {
+  const app = await buildQrApp(t)
+  const res = await app.inject(get('/c/amigos/print?src=poster-lobby&lang=es'))
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-language'], 'es')
+  const html = res.body
+  t.match(html, /<html lang="es">/)
+  t.match(html, /<title>Cartel para imprimir · Joe&#39;s Coffee Club: alertas por mensaje de texto<\/title>/)
+  t.match(html, /<h1>Recibe mensajes de texto de Joe&#39;s Coffee Club<\/h1>/)
+  const encoded = `http://${HOST}/c/amigos?src=poster-lobby&lang=es`
+  const svg = /<div class="qr-code" role="img" aria-label="Código QR de ([^"]*)">(<svg.*?<\/svg>)/s.exec(html)
+  t.equal(svg?.[1], encoded.replaceAll('&', '&amp;'))
+  t.same(svgGrid(svg?.[2] ?? '').dark, expectedGrid(encoded), 'the code scans to the Spanish page, source tag kept')
+  t.match(html, /<figcaption>Escanéalo con la cámara de tu teléfono o visita<\/figcaption>/)
+  t.match(html, /<p class="short-url">http:\/\/signup\.example\.com\/c\/amigos<\/p>/, 'the typed link stays short')
+  const finePrint = text(/<div class="fine-print">(.*?)<\/div>/s.exec(html)?.[1] ?? '')
+  for (const needed of ["Joe's Coffee Club", 'Hasta 4 mensajes al mes', 'Pueden aplicarse tarifas de mensajes y datos', 'Responde HELP', 'STOP para cancelar',
+    'El consentimiento no es una condición de compra', 'Términos: https://example.com/terms', 'Privacidad: https://example.com/privacy']) {
+    t.ok(finePrint.includes(needed), `the Spanish sign says ${needed}`)
+  }
+  t.notMatch(finePrint, /Msg & data rates|Reply HELP|Terms:/, 'no English in the fine print')
+  t.match(html, /<a href="\/c\/amigos\/qr\.svg\?src=poster-lobby&amp;lang=es" download>SVG<\/a>/, 'the files are the same code')
+  t.match(html, /Este cartel en: <a href="\/c\/amigos\/print\?src=poster-lobby&amp;lang=en" hreflang="en" lang="en">English<\/a>/)
+  const png = await app.inject(get('/c/amigos/qr.png?src=poster-lobby&lang=es&size=512'))
+  t.equal(png.statusCode, 200)
+  t.same(pngGrid(readPng(png.rawPayload), QRCode.create(encoded, { errorCorrectionLevel: 'Q' }).modules.size).dark, expectedGrid(encoded))
+})
+
+t.test('without ?lang= the sign is in the campaign\'s own language and its code lets the visitor\'s browser choose', async t => {
+  const app = await buildQrApp(t)
+  const res = await app.inject(get('/c/amigos/print', { 'accept-language': 'es' }))
+  t.match(res.body, /<html lang="en">/, 'the browser of whoever prints does not decide')
+  t.match(res.body, /aria-label="QR code for http:\/\/signup\.example\.com\/c\/amigos"/)
+  t.match(res.body, /This sign in: <a href="\/c\/amigos\/print\?lang=es" hreflang="es" lang="es">Español<\/a>/)
+  t.match((await app.inject(get('/c/amigos/print?lang=EN'))).body, /aria-label="QR code for http:\/\/signup\.example\.com\/c\/amigos\?lang=en"/, 'an explicit English sign says so in its code')
+  const single = await app.inject(get('/c/summer/print?lang=en'))
+  t.match(single.body, /aria-label="QR code for http:\/\/signup\.example\.com\/c\/summer"/, 'one language: nothing to choose, the link stays short')
+  t.notMatch(single.body, /This sign in:/)
+})
+
+t.test('a language the campaign does not offer is refused with the ones it does, not printed in another', async t => {
+  const app = await buildQrApp(t)
+  for (const lang of ['fr', 'es', '<b>', 'x'.repeat(50)]) {
+    const slug = lang === 'es' ? 'summer' : 'amigos'
+    const res = await app.inject(get(`/c/${slug}/print?lang=${encodeURIComponent(lang)}`))
+    t.equal(res.statusCode, 400, `${slug} ?lang=${lang.slice(0, 10)}`)
+    t.match(res.headers['content-type'], /^text\/html/)
+    t.match(res.body, /<h1>No sign in that language<\/h1>/)
+    t.match(res.body, slug === 'amigos' ? /in English \(en\), Español \(es\) only/ : /in English \(en\) only/)
+    t.notMatch(res.body, /<b>/, 'the value is not echoed')
+    for (const image of ['qr.svg', 'qr.png']) {
+      const refused = await app.inject(get(`/c/${slug}/${image}?lang=${encodeURIComponent(lang)}`))
+      t.equal(refused.statusCode, 400, image)
+      t.match(refused.json(), { errors: [{ field: 'lang', message: /^lang must be one of this campaign's languages: en/ }] })
+    }
+  }
+  const twice = await app.inject(get('/c/amigos/print?lang=es&lang=en'))
+  t.equal(twice.statusCode, 400, 'two languages at once: refused, not a 500')
 })
 
 t.test('the printable page has no inline script or style, and its stylesheet is ours and cached', async t => {
