@@ -45,10 +45,20 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
   })
 
+  // Built once per campaign object (a reload brings new objects, so new policies), not once per answer.
+  const policies = new WeakMap<Campaign, string>()
+  const defaultPolicy = contentSecurityPolicy(undefined)
+  const policyFor = (campaign: Campaign | undefined): string => {
+    if (campaign === undefined) return defaultPolicy
+    let policy = policies.get(campaign)
+    if (policy === undefined) policies.set(campaign, policy = contentSecurityPolicy(campaign))
+    return policy
+  }
+
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
     const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
-    reply.header('content-security-policy', contentSecurityPolicy(campaign))
+    reply.header('content-security-policy', policyFor(campaign))
     if (campaign === undefined || campaign.embedOrigins.length === 0) reply.header('x-frame-options', 'DENY')
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
   })
