@@ -141,7 +141,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // request.language(offered): Accept-Language negotiation for pages and API answers (i18n/negotiate.ts).
   await app.register(fastifyAccepts)
   await app.register(views, { sandbox })
-  await app.register(errors)
+  // The campaigns: a campaign page's refusal keeps its branding and, in a frame, embed mode.
+  await app.register(errors, { campaigns })
   await app.register(rateLimits, { campaigns })
   await app.register(apiCors, { campaigns })
 

@@ -267,7 +267,7 @@ async function run ({ browser }: Suite): Promise<void> {
     await frame.locator('button[type=submit]').press('Enter')
     await frame.locator('#phone-error').waitFor()
     await page.waitForFunction(h => (document.querySelector('iframe')?.getBoundingClientRect().height ?? 0) > h, before)
-    const errorFrame = page.frames().find(f => f.url().endsWith('/c/joes'))
+    const errorFrame = page.frames().find(f => f.url().endsWith('/c/joes?embed=1'))
     t.ok(errorFrame !== undefined && await errorFrame.locator('body.embed input[name=embed]').count() === 1, 'still in embed mode after the POST')
     t.ok(await frameHeight() > before, `grew for the error: ${before}px → ${await frameHeight()}px`)
     await screenshot(page, 'embed-iframe-error')

@@ -75,6 +75,7 @@ export default {
     server: 'Something went wrong on our side. Please try again in a moment.',
     formUnreadable: 'The form could not be read. Please try again.',
     unknown: 'The request could not be understood.',
+    backToForm: 'Back to the form',
     byCode: {
       FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This address does not accept that content type.',
       FST_ERR_CTP_BODY_TOO_LARGE: 'The request is too large.',

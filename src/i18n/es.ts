@@ -81,6 +81,7 @@ export default {
     server: 'Algo salió mal de nuestro lado. Inténtalo de nuevo en un momento.',
     formUnreadable: 'No pudimos leer el formulario. Inténtalo de nuevo.',
     unknown: 'No pudimos entender la solicitud.',
+    backToForm: 'Volver al formulario',
     byCode: {
       FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Esta dirección no acepta ese tipo de contenido.',
       FST_ERR_CTP_BODY_TOO_LARGE: 'La solicitud es demasiado grande.',

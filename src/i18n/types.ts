@@ -101,6 +101,8 @@ export interface Language {
     server: string
     formUnreadable: string
     unknown: string
+    /** On a campaign page's error: the link back to its form. */
+    backToForm: string
     byCode: Record<ClientErrorCode, string>
   }
   phone: {

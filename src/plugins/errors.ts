@@ -1,7 +1,9 @@
 // Every error and unknown path answered in the caller's format and language: clear 4xx text, 5xx details only in the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Campaign } from '../campaigns/campaign.ts'
 import { notFoundJson, notFoundPage } from '../routes/not-found.ts'
+import { campaignChrome, isEmbed } from '../routes/embed-mode.ts'
 import { language, type LanguageCode } from '../i18n/languages.ts'
 import { anyLanguage } from '../i18n/negotiate.ts'
 import type { Language } from '../i18n/types.ts'
@@ -20,7 +22,26 @@ function languageOf (request: FastifyRequest): LanguageCode {
 
 const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/')
 
-export default fp(async function errors (app: FastifyInstance) {
+type Campaigns = { get (slug: string): Campaign | undefined }
+
+/**
+ * A campaign page's refusal (403, 415, 429, …) keeps the page's branding and, in a frame, embed mode: no page
+ * chrome, the frame script that sends the height, and a way back to the form. Some come before the body is read
+ * (429, 415), so embed mode is read from the form's action (`?embed=1`) as well as its hidden field.
+ */
+function campaignPage (request: FastifyRequest, campaigns: Campaigns | undefined, lang: LanguageCode) {
+  const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
+  const campaign = typeof slug === 'string' && request.url.startsWith('/c/') ? campaigns?.get(slug) : undefined
+  if (campaign === undefined) return {}
+  const embed = isEmbed((request.query as { embed?: unknown } | undefined)?.embed) || isEmbed((request.body as { embed?: unknown } | undefined)?.embed)
+  const query = [embed ? 'embed=1' : '', campaign.languages.length > 1 && campaign.languages.includes(lang) ? `lang=${lang}` : ''].filter(Boolean).join('&')
+  return { ...campaignChrome(campaign, embed), formUrl: `/c/${campaign.slug}${query === '' ? '' : `?${query}`}` }
+}
+
+export default fp(async function errors (app: FastifyInstance, options: { campaigns?: Campaigns } = {}) {
+  const answer = (request: FastifyRequest, reply: FastifyReply, status: number, field: string, wording: (t: Language) => string) =>
+    answerIn(request, reply, status, field, wording, options.campaigns)
+
   app.setNotFoundHandler((request, reply) =>
     wantsJson(request) ? notFoundJson(reply, 'page') : notFoundPage(reply, 'page'))
 
@@ -52,11 +73,11 @@ function fieldOf (instancePath: string, params: Record<string, unknown>): string
   return path === '' ? 'body' : path
 }
 
-function answer (request: FastifyRequest, reply: FastifyReply, status: number, field: string, wording: (t: Language) => string) {
+function answerIn (request: FastifyRequest, reply: FastifyReply, status: number, field: string, wording: (t: Language) => string, campaigns: Campaigns | undefined) {
   const lang = languageOf(request)
   const message = wording(language(lang))
   if (wantsJson(request)) return reply.code(status).header('content-language', lang).send({ errors: [{ field, message }] })
   const t = language(lang).errors
   const heading = status === 403 ? t.forbiddenHeading : status === 429 ? t.tooManyHeading : status >= 500 ? t.serverHeading : t.unreadableHeading
-  return reply.page(status, 'error', { lang, title: t.title, heading, message })
+  return reply.page(status, 'error', { ...campaignPage(request, campaigns, lang), lang, title: t.title, heading, message })
 }

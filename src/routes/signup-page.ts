@@ -25,9 +25,13 @@ type FormBody = Record<string, unknown> | undefined
 
 export default async function signupPageRoutes (app: FastifyInstance, options: SignupRouteOptions) {
   const { campaigns, signups, issueFormToken } = options
-  // embed: the page is inside an iframe on an embedOrigins site (?embed=1), kept through the POST by a hidden field.
-  const form = (campaign: Campaign, values: FormValues, errors?: FieldError[], embed = false) =>
-    ({ ...formView(campaign, values, errors, issueFormToken(campaign.slug)), ...campaignChrome(campaign, embed) })
+  // embed: the page is inside an iframe on an embedOrigins site (?embed=1), kept through the POST by a hidden field
+  // and by the form's action: a refusal answered before the body is read (429, 415) must still know it is framed.
+  const form = (campaign: Campaign, values: FormValues, errors?: FieldError[], embed = false) => {
+    const view = formView(campaign, values, errors, issueFormToken(campaign.slug))
+    const action = embed ? `${view.action}${view.action.includes('?') ? '&' : '?'}embed=1${langParam(campaign, view.lang, '&')}` : view.action
+    return { ...view, action, ...campaignChrome(campaign, embed) }
+  }
 
   app.get<{ Params: CampaignParams, Querystring: LangQuery & { src?: unknown, embed?: unknown } }>('/c/:campaign', async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
@@ -38,7 +42,7 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
     return reply.page(200, 'form', form(campaign, { phone: '', country: campaign.country, consent: false, ...hidden }, [], isEmbed(request.query.embed)))
   })
 
-  app.post<{ Params: CampaignParams, Querystring: LangQuery, Body: FormBody }>('/c/:campaign', {
+  app.post<{ Params: CampaignParams, Querystring: LangQuery & { embed?: unknown }, Body: FormBody }>('/c/:campaign', {
     preValidation: onlyContentType('application/x-www-form-urlencoded')
   }, async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
@@ -50,7 +54,7 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
     // The hidden field carries the language the form was shown in: refusals, SMS and disclosure version follow it.
     const lang = chooseLanguage(request, campaign.languages, campaign.language, [body.lang, request.query.lang])
     const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent, context, bot, lang })
-    const embed = isEmbed(body.embed)
+    const embed = isEmbed(body.embed) || isEmbed(request.query.embed)
     if (result.status === 'accepted') {
       // 303 so a refresh of the thank-you page never posts the form again. In a frame, the thank-you page
       // stays in the frame and hands the redirect to the embedding page: the marketer's site inside our iframe would be a mess.

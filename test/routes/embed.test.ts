@@ -10,6 +10,13 @@ const campaigns = {
   redirecting: { ...usCampaign, embedOrigins: [SHOP], successRedirectUrl: 'https://example.com/welcome' },
   world: { ...usCampaign, allowedCountries: ['US', 'CA'], embedOrigins: [SHOP] },
   lonely: usCampaign,
+  busy: { ...usCampaign, embedOrigins: [SHOP], protection: { perIpPerMinute: 1 } },
+  bilingual: {
+    ...usCampaign,
+    embedOrigins: [SHOP],
+    languages: ['en', 'es'],
+    translations: { es: { frequency: 'Hasta 4 mensajes al mes', ctaMessage: "Joe's Coffee Club: responde YES. Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar.", confirmMessage: "¡Bienvenido a Joe's Coffee Club! Pueden aplicarse tarifas de mensajes y datos. Responde HELP para ayuda, STOP para cancelar." } }
+  },
   guarded: { ...usCampaign, embedOrigins: [SHOP], protection: { captcha: { provider: 'turnstile', siteKey: '0x4AAAAAAA' } } }
 }
 
@@ -60,6 +67,43 @@ t.test('a refusal in the frame stays in embed mode, with the error next to its f
   t.match(res.body, /<input type="hidden" name="embed" value="1">/)
   t.match(res.body, /id="phone-error" role="alert"/)
   t.ok(frameScript(res.body))
+})
+
+t.test('refusals answered before or instead of the form (403, 415, 429) stay in the frame: no chrome, the height script, a way back', async t => {
+  const { app } = await buildTestApp(t, { campaigns })
+  const framed = (await app.inject('/c/busy?embed=1')).body
+  t.match(framed, /<form method="post" action="\/c\/busy\?embed=1" novalidate>/, 'the action says embed too: a 429 is answered before the body is read')
+  const spanish = (await app.inject('/c/bilingual?embed=1&lang=es')).body
+  t.match(spanish, /action="\/c\/bilingual\?embed=1&amp;lang=es"/, 'and the language, for those answers\' wording')
+
+  const inFrame = (res: { statusCode: number, body: string, headers: Record<string, unknown> }, status: number, slug: string, label: string) => {
+    t.equal(res.statusCode, status, label)
+    t.match(res.body, /<body class="embed">/, `${label}: no page chrome`)
+    t.match(frameScript(res.body)?.[2], ` data-origins="${SHOP}`, `${label}: the frame script sends the height`)
+    t.match(res.body, new RegExp(`<a href="/c/${slug}\\?embed=1(&amp;lang=\\w+)?">`), `${label}: back to the form, in the frame`)
+    t.match(res.headers['content-security-policy'], `frame-ancestors ${SHOP}`, `${label}: may be framed`)
+  }
+  const post = (url: string, headers: Record<string, string> = {}, payload = 'phone=6465550130&consent=yes&embed=1') =>
+    app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload })
+
+  await post('/c/busy?embed=1')
+  const tooMany = await post('/c/busy?embed=1')
+  inFrame(tooMany, 429, 'busy', '429')
+  t.match(tooMany.body, /Please wait a minute/)
+
+  inFrame(await post('/c/embedded?embed=1', { 'content-type': 'text/plain' }, 'hello'), 415, 'embedded', '415')
+  inFrame(await post('/c/embedded', { origin: 'https://evil.example' }), 403, 'embedded', '403 (embed mode from the hidden field)')
+  const es = await post('/c/bilingual?embed=1&lang=es', { 'content-type': 'text/plain' }, 'hola')
+  inFrame(es, 415, 'bilingual', '415 in Spanish')
+  t.match(es.body, /<a href="\/c\/bilingual\?embed=1&amp;lang=es">Volver al formulario<\/a>/)
+
+  const hosted = await post('/c/embedded', { origin: 'https://evil.example' }, 'phone=6465550130&consent=yes')
+  t.equal(hosted.statusCode, 403)
+  t.notMatch(hosted.body, /class="embed"|embed-frame/, 'not framed: the usual page')
+  t.match(hosted.body, /<a href="\/c\/embedded">Back to the form<\/a>/)
+  const elsewhere = await app.inject({ method: 'POST', url: '/api/v1/campaigns/embedded/signups?embed=1', headers: { 'content-type': 'text/plain' }, payload: 'x' })
+  t.equal(elsewhere.statusCode, 415)
+  t.match(elsewhere.json(), { errors: [{ field: 'request' }] }, 'the API still answers JSON')
 })
 
 t.test('a signup in the frame lands on the embedded thank-you page, which tells the parent', async t => {
