@@ -1,5 +1,7 @@
-// Issue 3's performance goals, each judged on the median of its per-round figures (ratios within one round).
+// Issue 3's performance goals, each judged on the median of its per-round figures (ratios within one round), and
+// issue 6's page budget (every form page's first visit within the first round trip).
 import { median } from './lib/stats.ts'
+import { PAGE_BUDGET_BYTES, type PageResults } from './page.ts'
 import { sampleOf, type Results } from './results.ts'
 import type { VariantName } from './variants.ts'
 
@@ -38,6 +40,29 @@ function judge (name: string, target: string, values: number[], problems: boolea
 const times = (m: number) => `${m.toFixed(2)}×`
 const percent = (m: number) => `${(m * 100).toFixed(0)}%`
 
+const PAGE_GOAL = 'First visit on the wire, every form page (the largest)'
+
+/** Met when every page, in every run, stays within the budget; per round: each run's largest page. */
+export function pageGoal (page: PageResults | undefined): Goal {
+  const target = `≤ ${PAGE_BUDGET_BYTES.toLocaleString('en-US')} bytes`
+  if (page === undefined || page.skipped !== undefined || page.pages.length === 0) {
+    return { name: PAGE_GOAL, target, measured: '-', perRound: [], status: 'not measured', note: page?.skipped ?? 'not run' }
+  }
+  const perRun = Array.from({ length: page.runs }, (_, run) => Math.max(...page.pages.map(p => p.wireBytes[run] ?? Number.NaN)))
+  const largest = page.pages.reduce((a, b) => median(b.wireBytes) > median(a.wireBytes) ? b : a)
+  const worst = Math.max(...perRun)
+  const problems = page.pages.filter(p => p.problems.length > 0)
+  const goal: Goal = {
+    name: PAGE_GOAL,
+    target,
+    measured: `${median(largest.wireBytes).toLocaleString('en-US')} bytes (${largest.name}, ${largest.path})`,
+    perRound: perRun,
+    status: worst <= PAGE_BUDGET_BYTES && problems.length === 0 ? 'met' : 'MISSED'
+  }
+  if (problems.length > 0) goal.note = 'some pages had problems (see Problems)'
+  return goal
+}
+
 export function evaluateGoals (results: Results): Goal[] {
   const goals: Goal[] = []
   const accept = ratios(results.throughput, 'sqlite-full', 'bare', s => s.perSecond)
@@ -68,5 +93,6 @@ export function evaluateGoals (results: Results): Goal[] {
       goals.push({ name, target: '', measured: '-', perRound: [], status: 'not measured', note: results.postgresSkipped })
     }
   }
+  goals.push(pageGoal(results.page))
   return goals
 }

@@ -3,6 +3,7 @@ import type { ThroughputSample } from './accept.ts'
 import type { DrainSample } from './drain.ts'
 import type { Machine } from './machine.ts'
 import type { LatencySample } from './open-loop.ts'
+import type { PageResults } from './page.ts'
 import type { PhoneSample } from './phone.ts'
 import type { Settings } from './settings.ts'
 import type { VariantName } from './variants.ts'
@@ -23,6 +24,8 @@ export interface Results {
   phone: PhoneSample[]
   drain: DrainSample[]
   drainPostgres: DrainSample | undefined
+  /** Issue 6's page weight and time to a usable form; undefined until that step ran. */
+  page: PageResults | undefined
   /** Time spent waiting for the machine to be quiet before samples. */
   quietWaitSeconds: number
 }

@@ -9,6 +9,7 @@ import { measureThroughputRound } from './accept.ts'
 import { measureDrain } from './drain.ts'
 import { describeMachine } from './machine.ts'
 import { measureLatencyRound } from './open-loop.ts'
+import { measurePages } from './page.ts'
 import { measurePhone } from './phone.ts'
 import { checkNumbers } from './lib/phones.ts'
 import { dropAll, postgresAvailable, ADMIN_URL } from './lib/postgres.ts'
@@ -52,6 +53,7 @@ const results: Results = {
   phone: [],
   drain: [],
   drainPostgres: undefined,
+  page: undefined,
   quietWaitSeconds: 0
 }
 
@@ -87,6 +89,10 @@ try {
     progress(`— drain, 2 instances on PostgreSQL: ${times(s.ratio)} of ideal, ${s.rateLimited} × 429, per instance ${s.perInstance.join(' + ')}`)
     results.drainPostgres = s
   }
+  // Last, on a machine the load has left: the CPU slowdown multiplies whatever else is running.
+  progress(`— pages: first visit and time to a usable form (Chromium, slow 4G, ${settings.pageRuns} runs)`)
+  results.page = await measurePages(settings.pageRuns, progress, quiet)
+  if (results.page.skipped !== undefined) progress(`  pages skipped: ${results.page.skipped}`)
 } finally {
   await Promise.all([closedLoop.close(), openLoop.close(), phone.close()])
   await dropAll()

@@ -10,6 +10,8 @@ export interface Settings {
   /** Backlog drain against the stand-in: N signups, L calls per W seconds. */
   drain: { n: number, limit: number, windowSeconds: number, rounds: number }
   phoneSeconds: number
+  /** Issue 6's page budget: loads of each form page in Chromium (the median time is reported). */
+  pageRuns: number
   /** Before each sample, wait up to perWaitMs (totalMs in all) for the machine to be nearly idle. */
   quiet: { perWaitMs: number, totalMs: number }
 }
@@ -24,6 +26,7 @@ export function settingsFromEnv (env: NodeJS.ProcessEnv): Settings {
       openLoop: { rate: 2000, warmupSeconds: 0.5, seconds: 3, connections: 128 },
       drain: { n: 30, limit: 10, windowSeconds: 2, rounds: 1 },
       phoneSeconds: 0.5,
+      pageRuns: 3,
       quiet: { perWaitMs: 2000, totalMs: 10_000 }
     }
   }
@@ -34,6 +37,7 @@ export function settingsFromEnv (env: NodeJS.ProcessEnv): Settings {
     openLoop: { rate: 2000, warmupSeconds: 1, seconds: 10, connections: 128 },
     drain: { n: 60, limit: 20, windowSeconds: 5, rounds: 3 },
     phoneSeconds: 1,
+    pageRuns: 5,
     quiet: { perWaitMs: 3000, totalMs: 15_000 }
   }
 }
