@@ -22,7 +22,8 @@ port.on('message', (request: WriterRequest) => {
   let reply: WriterReply
   try {
     const write = writes[request.name] as (...args: unknown[]) => unknown
-    reply = { id: request.id, result: write(...request.args) }
+    // JSON has no undefined: an absent optional value arrives as null (sqlite-writes.ts treats both alike).
+    reply = { id: request.id, result: write(...(JSON.parse(request.json) as unknown[])) }
   } catch (error) {
     const { message, errcode } = error as { message?: unknown, errcode?: unknown }
     reply = { id: request.id, error: { message: String(message ?? error), errcode: typeof errcode === 'number' ? errcode : undefined, type: error instanceof TypeError ? 'TypeError' : 'Error' } }

@@ -91,8 +91,9 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
   }
 }
 
+// `== null`: an absent bucket crosses to the writer thread as null.
 function sameBucket (a: BucketState | undefined, b: BucketState | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b
+  if (a == null || b == null) return (a == null) === (b == null)
   return a.tokens === b.tokens && a.updatedAt === b.updatedAt && a.capacity === b.capacity &&
     a.windowMs === b.windowMs && a.blockedUntil === b.blockedUntil
 }
