@@ -4,6 +4,7 @@ import t from 'tap'
 import { brotliCompressSync, gzipSync } from 'node:zlib'
 import type { CDPSession, Page } from 'playwright-core'
 import { browserSuite, PHONE, type Suite } from './helpers.ts'
+import { recordWire, type WireRow } from './wire-recorder.ts'
 
 const BUDGET = 14_600
 
@@ -11,16 +12,7 @@ const BUDGET = 14_600
 const SLOW_4G = { offline: false, latency: 562.5, downloadThroughput: 1474.56 * 1024 / 8, uploadThroughput: 607.5 * 1024 / 8 }
 const CPU_SLOWDOWN = 4
 
-interface Row {
-  url: string
-  status: number
-  type: string
-  encoding: string
-  headerBytes: number
-  wireBytes: number
-  /** What Chromium got after decoding, when it could read the body back. */
-  body?: Buffer
-}
+type Row = WireRow
 
 const suite = await browserSuite(t)
 if (suite !== undefined) run(suite)
@@ -92,44 +84,12 @@ function run ({ browser, site }: Suite): void {
 
 /** Loads `url` in a fresh context and returns every request of the page load, as CDP saw it on the wire. */
 async function recordPageLoad (page: Page, cdp: CDPSession, url: string): Promise<Row[]> {
-  const rows = new Map<string, Row>()
-  const pending = new Set<string>()
+  const wire = recordWire(cdp, { bodies: true })
   await cdp.send('Network.enable')
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true })
-  cdp.on('Network.requestWillBeSent', e => {
-    pending.add(e.requestId)
-    rows.set(e.requestId, { url: e.request.url, status: 0, type: e.type ?? '', encoding: '', headerBytes: 0, wireBytes: 0 })
-  })
-  cdp.on('Network.responseReceived', e => {
-    const row = rows.get(e.requestId)
-    if (row === undefined) return
-    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]))
-    // For HTTP/1.1, the response's encodedDataLength so far is its status line and headers.
-    Object.assign(row, { status: e.response.status, encoding: headers['content-encoding'] ?? 'identity', headerBytes: e.response.encodedDataLength })
-  })
-  cdp.on('Network.loadingFinished', e => {
-    const row = rows.get(e.requestId)
-    if (row !== undefined) row.wireBytes = e.encodedDataLength
-    pending.delete(e.requestId)
-    cdp.send('Network.getResponseBody', { requestId: e.requestId })
-      .then(b => { if (row !== undefined) row.body = Buffer.from(b.body, b.base64Encoded ? 'base64' : 'utf8') })
-      .catch(() => {})
-  })
-  cdp.on('Network.loadingFailed', e => {
-    const row = rows.get(e.requestId)
-    if (row !== undefined) row.status = row.status === 0 ? -1 : row.status
-    pending.delete(e.requestId)
-  })
   await page.goto(url, { waitUntil: 'load' })
-  // Late requests (an icon) start after load: wait for a quiet half second, bounded.
-  const deadline = Date.now() + 5000
-  let quietSince = Date.now()
-  while (Date.now() < deadline) {
-    if (pending.size > 0) quietSince = Date.now()
-    else if (Date.now() - quietSince >= 500) break
-    await new Promise(resolve => setTimeout(resolve, 25))
-  }
-  return [...rows.values()]
+  await wire.quiet()
+  return wire.rows()
 }
 
 /** One line per request, the total, and what brotli or gzip would make of the bodies that went uncompressed. */

@@ -1,6 +1,7 @@
 // Issue 6's page budget, in its own process: Chromium (playwright-core) loads a form page in a fresh context (cold
 // cache) under emulated slow 4G and a slower CPU, and reports every response on the wire and when the form was usable.
-import { chromium, type Browser, type CDPSession } from 'playwright-core'
+import { chromium, type Browser } from 'playwright-core'
+import { recordWire, type WireRow as RecordedRow } from '../../test-e2e/wire-recorder.ts'
 import { serve } from '../lib/worker.ts'
 
 export interface NetworkProfile {
@@ -54,7 +55,7 @@ async function load (input: unknown): Promise<PageLoadResult> {
   try {
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)
-    const wire = recordWire(cdp, new URL(url).origin)
+    const wire = recordWire(cdp)
     await cdp.send('Network.enable')
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false,
@@ -81,51 +82,19 @@ async function load (input: unknown): Promise<PageLoadResult> {
         loadMs: nav?.loadEventEnd ?? Number.NaN
       }
     })
-    return { browser: b.version(), rows: wire.rows(), usableMs, ...timing }
+    return { browser: b.version(), rows: onTheWire(wire.rows(), new URL(url).origin), usableMs, ...timing }
   } finally {
     await context.close()
   }
 }
 
-/** Every request of the page load as CDP saw it on the wire; quiet() waits for late ones (an icon) after load. */
-function recordWire (cdp: CDPSession, origin: string) {
-  const rows = new Map<string, WireRow>()
-  const pending = new Set<string>()
-  cdp.on('Network.requestWillBeSent', e => {
-    pending.add(e.requestId)
-    const url = new URL(e.request.url)
-    const path = url.protocol === 'data:' ? 'data:' : url.origin === origin ? url.pathname + url.search : url.href
-    rows.set(e.requestId, { path, status: 0, type: e.type ?? '', encoding: '', headerBytes: 0, wireBytes: 0 })
+/** The page's requests, named by path and query on its own server (the whole URL for any other origin). */
+function onTheWire (rows: readonly RecordedRow[], origin: string): WireRow[] {
+  return rows.flatMap(({ url: href, status, type, encoding, headerBytes, wireBytes }) => {
+    const url = new URL(href)
+    if (url.protocol === 'data:') return []
+    return [{ path: url.origin === origin ? url.pathname + url.search : url.href, status, type, encoding, headerBytes, wireBytes }]
   })
-  cdp.on('Network.responseReceived', e => {
-    const row = rows.get(e.requestId)
-    if (row === undefined) return
-    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]))
-    // For HTTP/1.1, the response's encodedDataLength so far is its status line and headers.
-    Object.assign(row, { status: e.response.status, encoding: headers['content-encoding'] ?? 'identity', headerBytes: e.response.encodedDataLength })
-  })
-  cdp.on('Network.loadingFinished', e => {
-    const row = rows.get(e.requestId)
-    if (row !== undefined) row.wireBytes = e.encodedDataLength
-    pending.delete(e.requestId)
-  })
-  cdp.on('Network.loadingFailed', e => {
-    const row = rows.get(e.requestId)
-    if (row !== undefined && row.status === 0) row.status = -1
-    pending.delete(e.requestId)
-  })
-  return {
-    rows: () => [...rows.values()].filter(row => row.path !== 'data:'),
-    async quiet () {
-      const deadline = Date.now() + 5000
-      let quietSince = Date.now()
-      while (Date.now() < deadline) {
-        if (pending.size > 0) quietSince = Date.now()
-        else if (Date.now() - quietSince >= 500) return
-        await new Promise(resolve => setTimeout(resolve, 25))
-      }
-    }
-  }
 }
 
 async function close (): Promise<void> {
