@@ -1,16 +1,12 @@
 // `optline delete-number <phone> --note "…"`: one number's records deleted on request, the deletion recorded. No
 // questions asked (it runs from scripts); the note is required, and the output masks the number like every log.
-import { getCountries } from 'libphonenumber-js/max'
-import { isCountryCode, normalizePhone } from '../phone/normalize.ts'
+import { deletionNumber } from '../admin/deletion-number.ts'
+import { isCountryCode } from '../phone/normalize.ts'
 import { maskPhone } from '../upstream/redact.ts'
 import { settings, withStore } from './context.ts'
 import { type CliIo, line } from './output.ts'
 import { printable, utcTime } from './table.ts'
 import { parseCommand, UsageError } from './usage.ts'
-
-// Already E.164, as the export shows it: used as given when the form's rules refuse it (a number accepted under
-// older phone metadata, or of a type refused today), since it may still be stored.
-const STORED_FORM = /^\+[\d\s().-]+$/
 
 export async function runDeleteNumber (args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand('delete-number', args, { note: { type: 'string' }, country: { type: 'string' } }, ['phone'])
@@ -19,17 +15,12 @@ export async function runDeleteNumber (args: string[], io: CliIo): Promise<numbe
   if (note === '') throw new UsageError('delete-number needs --note "why" (a ticket or the request\'s date): it is kept with the deletion record', 'delete-number')
   const country = (values.country ?? 'US').toUpperCase()
   if (!isCountryCode(country)) throw new UsageError(`--country must be a two-letter country code such as US, got '${values.country ?? ''}'`, 'delete-number')
-
-  // Read like the form reads it, any country allowed: a deletion request may come from a number any campaign took.
-  const normalized = normalizePhone(phone, { defaultCountry: country, allowedCountries: getCountries() })
-  let e164: string
-  if (normalized.ok) {
-    e164 = normalized.e164
-  } else if (STORED_FORM.test(phone.trim())) {
-    e164 = `+${phone.replace(/\D/g, '')}`
-    line(io.stderr, `Note: ${maskPhone(e164)} is not a number a signup would be accepted with today (${normalized.message}); deleting what is stored under it as given.`)
-  } else {
-    throw new UsageError(`<phone>: ${normalized.message}`, 'delete-number')
+  // Read like the form reads it, any country allowed, or as given when already E.164 (admin/deletion-number.ts).
+  const number = deletionNumber(phone, country)
+  if (!number.ok) throw new UsageError(`<phone>: ${number.message}`, 'delete-number')
+  const { e164 } = number
+  if (number.asGiven !== undefined) {
+    line(io.stderr, `Note: ${maskPhone(e164)} is not a number a signup would be accepted with today (${number.asGiven}); deleting what is stored under it as given.`)
   }
 
   const now = io.now()
