@@ -298,6 +298,23 @@ async function run ({ browser }: Suite): Promise<void> {
     await expectNoViolations(t, asPage(inner!), 'inside the frame')
   })
 
+  t.test('a snippet a single-page site adds after load becomes a form too', async t => {
+    const context = await browser.newContext(PHONE)
+    t.teardown(() => context.close())
+    const page = await context.newPage()
+    await page.goto(`${site.host}/script.html`)
+    await page.locator('.optline input[type=tel]').first().waitFor()
+    const before = await page.locator('.optline input[type=tel]').count()
+    await page.evaluate(() => {
+      const div = document.createElement('div')
+      div.dataset.optline = 'joes'
+      div.id = 'late'
+      document.querySelector('main')?.append(div)
+    })
+    await page.locator('#late input[type=tel]').waitFor({ timeout: 10_000 })
+    t.equal(await page.locator('.optline input[type=tel]').count(), before + 1, 'the late snippet got its own form')
+  })
+
   t.test('a site the campaign does not list keeps the snippet\'s own link', async t => {
     const context = await browser.newContext(PHONE)
     t.teardown(() => context.close())

@@ -233,7 +233,19 @@
     mountForm(host, slug, source).catch(err => fallback(host, slug, source, String(err)))
   }
 
-  const start = () => document.querySelectorAll('[data-optline]').forEach(mount)
+  const start = () => {
+    document.querySelectorAll('[data-optline]').forEach(mount)
+    // Single-page sites add the snippet's <div> after this script ran: mount those as they appear.
+    new window.MutationObserver(records => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node.nodeType !== 1) continue
+          if (node.matches('[data-optline]')) mount(node)
+          node.querySelectorAll('[data-optline]').forEach(mount)
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true })
+  }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)
   else start()
 })()
