@@ -46,8 +46,10 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
   const batcher = createGroupCommit<Accepting, AcceptResult>({
     batchDelayMs: options.batchDelayMs,
     maxBatch: options.maxBatch,
-    // One writer: a second batch could only queue behind the first, and meanwhile gathers more rows.
-    maxInFlight: 1,
+    // One writer, so batches commit one after another. With the writer thread, a second batch may wait in its queue:
+    // it starts the moment the first commits, instead of after this thread has answered the first one's visitors
+    // (measured: about 5% more signups/s under a closed-loop load). More would only make batches smaller.
+    maxInFlight: writer === undefined ? 1 : 2,
     commit: items => writes.accept(items)
   })
 
