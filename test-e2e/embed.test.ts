@@ -76,7 +76,7 @@ async function setup (t: Test): Promise<Setup> {
     // A scripted visitor is fast and repetitive; those defences have their own tests.
     protection: { perIpPerMinute: 0, minSubmitSeconds: 0 }
   }
-  // The same campaign in English and Spanish; its Spanish page texts come from src/i18n/es.ts.
+  // The same campaign in English and Spanish; its Spanish page texts come from src/i18n/locales/es.ts.
   const { headline, intro, ...shared } = joes
   const amigos = {
     ...shared,

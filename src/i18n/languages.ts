@@ -1,10 +1,30 @@
 // The language registry: which languages exist, their strings, and country names and lists in each (Intl).
+// Every file in locales/ is a language, named by its code (en.ts, es.ts): adding a language is adding its file.
+import { readdirSync } from 'node:fs'
 import type { CountryCode } from 'libphonenumber-js/max'
-import * as CATALOG from './catalog.ts'
 import type { Language } from './types.ts'
 
-/** A language optline has a file for (its export name in catalog.ts: 'en', 'es'). */
-export type LanguageCode = keyof typeof CATALOG
+const LOCALES = new URL('./locales/', import.meta.url)
+// ISO 639 code, optionally with a region (pt-BR): the file name is what ?lang= and Accept-Language match.
+const LOCALE_FILE = /^([a-z]{2,3}(?:-[A-Z]{2})?)\.ts$/
+
+/** A language optline has a file for: 'en', 'es', … (the name of its file in locales/). */
+export type LanguageCode = string
+
+// Each file's own `satisfies Language` makes typecheck fail on a missing or misspelt key; this checks at start-up
+// that a file has a default export at all.
+const CATALOG: Readonly<Record<LanguageCode, Language>> = Object.fromEntries(await Promise.all(
+  readdirSync(LOCALES).flatMap(file => {
+    const code = LOCALE_FILE.exec(file)?.[1]
+    return code === undefined ? [] : [loadLocale(code, new URL(file, LOCALES))]
+  })
+))
+
+async function loadLocale (code: string, url: URL): Promise<[string, Language]> {
+  const strings = (await import(url.href) as { default?: Language }).default
+  if (strings === undefined) throw new Error(`i18n: ${url.pathname} has no default export (its Language strings)`)
+  return [code, strings]
+}
 
 export const DEFAULT_LANGUAGE: LanguageCode = 'en'
 
@@ -17,7 +37,7 @@ export function isLanguageCode (value: unknown): value is LanguageCode {
 }
 
 export function language (code: LanguageCode = DEFAULT_LANGUAGE): Language {
-  return CATALOG[code]
+  return CATALOG[code] ?? CATALOG[DEFAULT_LANGUAGE] as Language
 }
 
 interface Formatters { regions: Intl.DisplayNames, list: Intl.ListFormat }

@@ -8,7 +8,7 @@ const SPANISH_CONFIRM = "¡Te damos la bienvenida a Joe's Coffee Club! Pueden ap
 
 const campaigns = {
   ...testCampaigns,
-  // English first, Spanish offered: the page texts not given fall back to src/i18n/es.ts.
+  // English first, Spanish offered: the page texts not given fall back to src/i18n/locales/es.ts.
   amigos: {
     ...usCampaign,
     groupIds: [21],

@@ -1,7 +1,7 @@
 // Spanish (US): every visitor-facing string, in the "tú" form and the wording US Spanish SMS programs use
 // ("celular", "Pueden aplicarse tarifas de mensajes y datos"). HELP, STOP and YES stay English: they are the
 // carrier and ProTexting keywords, and compliance-and-abuse.md names no Spanish equivalents.
-import type { Language } from './types.ts'
+import type { Language } from '../types.ts'
 
 // "Pueden aplicarse tarifas de mensajes y datos", "Se pueden aplicar cargos por msj y datos",
 // "Tarifas estándar de mensajes y datos pueden aplicar" …

@@ -1,5 +1,5 @@
 // English: every visitor-facing string. Another language is a copy of this file, translated (see docs/campaigns.md).
-import type { Language } from './types.ts'
+import type { Language } from '../types.ts'
 
 export default {
   name: 'English',
