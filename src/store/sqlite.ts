@@ -92,7 +92,9 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     },
 
     async saveDisclosure (version, text, now) {
-      sql().insertDisclosure.run(version, text, toMs(now, 'now'))
+      // In a transaction of its own, so it waits for the writer thread's lock (a reload saves new versions under load).
+      const at = toMs(now, 'now')
+      await writeTransaction(() => sql().insertDisclosure.run(version, text, at))
     },
 
     accept (signup, dedupeWindowMs, velocity) {

@@ -93,3 +93,24 @@ t.test('a bucket changed by another instance between read and write is read agai
   const final = await b.withBucket(TOKEN, s => ({ state: s ?? bucket(0), result: s?.tokens }))
   t.equal(final, 11, 'both increments are in the bucket')
 })
+
+t.test('the writes this thread makes itself (disclosures, held, deletions, traffic) wait for a lock too, never failing', async t => {
+  const { store, path } = await fileStore(t)
+  const { id } = await store.accept(newSignup({ hold: 'honeypot' }), DAY)
+  const { e164 } = newSignup({ phoneNumber: '16465550199' })
+  await store.accept(newSignup({ phoneNumber: '16465550199' }), DAY)
+  const release = holdWriteLock(path)
+  const writing = Promise.all([
+    store.saveDisclosure('v-locked', 'Text shown while the file was locked', T0),
+    store.releaseHeld(id, T0),
+    store.deleteNumber(e164, T0, 'ticket 12'),
+    store.addTraffic([{ campaign: 'summer', source: '', utmSource: '', utmMedium: '', utmCampaign: '', hour: T0 - (T0 % 3_600_000), event: 'view', reason: '', count: 3 }])
+  ])
+  const held = await longestStall(new Promise(resolve => setTimeout(resolve, 200)))
+  t.ok(held.stallMs < 100, `longest stall ${held.stallMs.toFixed(0)} ms while locked`)
+  release()
+  const [, released, deleted] = await writing
+  t.equal(released, true, 'the held signup was released')
+  t.match(deleted, { signups: 1 }, 'the number was deleted')
+  t.match(await store.traffic({ from: T0 - DAY, to: T0 + DAY }), [{ campaign: 'summer', event: 'view', count: 3 }])
+})
