@@ -33,15 +33,18 @@ const logger = pretty
   ? pino(loggerOptions(config.logLevel, { pretty }))
   : pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }))
 
+/** Exits once every line logged so far is written: with asynchronous writes, process.exit() alone could cut the last. */
+async function exitAfterLogs (code: number): Promise<never> {
+  await new Promise<void>(resolve => logger.flush(() => resolve()))
+  process.exit(code)
+}
+
 const campaignsFile = config.campaignsFile
-let loaded
-try {
-  loaded = await loadCampaignsFile(campaignsFile)
-} catch (err) {
+const loaded = await loadCampaignsFile(campaignsFile).catch(async (err: unknown) => {
   if (!(err instanceof CampaignsFileError)) throw err
   logger.fatal({ file: config.campaignsFile, problems: err.issues }, err.message)
-  process.exit(1)
-}
+  return await exitAfterLogs(1)
+})
 for (const warning of loaded.warnings) logger.warn(warning)
 
 const sandbox = config.accessToken === undefined
@@ -75,7 +78,7 @@ if (missingCaptcha.length > 0) {
   for (const c of missingCaptcha) {
     logger.fatal(`campaigns.${c.slug}.protection.captcha: ${c.protection.captcha?.provider} needs its secret in ${c.protection.captcha?.provider === 'hcaptcha' ? 'HCAPTCHA_SECRET_KEY' : 'TURNSTILE_SECRET_KEY'}`)
   }
-  process.exit(1)
+  await exitAfterLogs(1)
 }
 const store = await openStore({ url: config.databaseUrl, durability: config.durability })
 logger.info({ store: store.kind, durability: store.kind === 'sqlite' ? config.durability : undefined }, 'signups are stored durably before anyone is answered')
@@ -104,6 +107,8 @@ closeWithGrace({ delay: 10_000, logger, skip: ['SIGHUP'] }, async ({ err }) => {
   await app.close()
   await Promise.all(Object.values(captcha).map(verifier => verifier.close()))
   await standIn?.close()
+  // close-with-grace exits when this returns: the shutdown's own lines first.
+  await new Promise<void>(resolve => logger.flush(() => resolve()))
 })
 
 // SIGHUP: read the campaigns file again; a bad file is refused with its problems and the old set stays.

@@ -6,9 +6,10 @@ import { DatabaseSync } from 'node:sqlite'
 /** How long a write waits for another connection's transaction before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000
 
-/** SQLITE_BUSY: another connection (the writer thread, another process) holds the write lock. */
+/** SQLITE_BUSY or one of its extended codes (BUSY_RECOVERY, BUSY_SNAPSHOT, BUSY_TIMEOUT): try again later. */
 export function isBusy (error: unknown): boolean {
-  return (error as { errcode?: unknown } | null)?.errcode === 5
+  const code = (error as { errcode?: unknown } | null)?.errcode
+  return typeof code === 'number' && (code & 0xff) === 5
 }
 
 /**

@@ -1,16 +1,17 @@
-// SQLite's dashboard queries: traffic counters summed in (one transaction per flush), signups grouped, the series.
+// SQLite's dashboard queries: traffic counters (summed in by the writer), signups grouped, the series.
 import type { DatabaseSync } from 'node:sqlite'
 import { toBucket } from './rows.ts'
 import {
   checkE164, checkIncrements, SIGNUP_KEY, statsRange, timelineRange, toNumberRecords, toSignupCount, toTimelinePoint,
   toTrafficTotal
 } from './stats-rows.ts'
-import type { Store } from './types.ts'
+import type { Store, TrafficIncrement } from './types.ts'
 
 type StatsPart = Pick<Store, 'addTraffic' | 'traffic' | 'signupCounts' | 'signupTimeline' | 'readBucket' | 'numberRecords'>
 
-// Summed into the row, not overwritten: other processes sharing the file add their own counts.
-const ADD = `INSERT INTO traffic_counts (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason, count)
+// Summed into the row, not overwritten: other processes sharing the file add their own counts. Run by the writer
+// (sqlite-writes.ts), in one transaction per flush.
+export const ADD_TRAFFIC = `INSERT INTO traffic_counts (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason, count)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason)
   DO UPDATE SET count = count + excluded.count`
@@ -33,15 +34,13 @@ const TIMELINE = `SELECT CAST((created_at - :from) / :bucketMs AS INTEGER) AS bu
     AND status NOT IN ('duplicate', 'held')
   GROUP BY 1 ORDER BY 1`
 
-export function createSqliteStats (db: DatabaseSync, writeTransaction: <T>(work: () => T) => T | Promise<T>): StatsPart {
+/** `addRows`: the writer's addTraffic, given the checked increments. */
+export function createSqliteStats (db: DatabaseSync, addRows: (rows: TrafficIncrement[]) => Promise<void>): StatsPart {
   return {
     async addTraffic (increments) {
       const rows = checkIncrements(increments)
       if (rows.length === 0) return
-      const add = db.prepare(ADD)
-      await writeTransaction(() => {
-        for (const r of rows) add.run(r.campaign, r.hour, r.source, r.utmSource, r.utmMedium, r.utmCampaign, r.event, r.reason, r.count)
-      })
+      await addRows(rows)
     },
 
     async traffic (query) {

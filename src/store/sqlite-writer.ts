@@ -42,6 +42,7 @@ export function createWriterThread (data: WriterData): WriterThread {
   const inFlight = new Map<number, InFlight>()
   let nextId = 1
   let ready: Promise<void> | undefined
+  let closed = false
 
   function failAll (error: Error): void {
     for (const waiting of inFlight.values()) waiting.reject(error)
@@ -76,7 +77,8 @@ export function createWriterThread (data: WriterData): WriterThread {
     thread.on('error', error => failAll(error))
     thread.on('exit', code => {
       if (worker === thread) worker = undefined
-      failAll(new Error(`store: the SQLite writer thread stopped (exit code ${code}); its write was not saved`))
+      // It may have died between a COMMIT and its answer: saved or not, the caller cannot know.
+      failAll(new Error(`store: the SQLite writer thread stopped (exit code ${code}); its write may not have been saved`))
     })
     worker = thread
     return thread
@@ -84,11 +86,15 @@ export function createWriterThread (data: WriterData): WriterThread {
 
   function call (name: WriteName, args: unknown[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
+      // After close(), a write would start a thread nobody closes.
+      if (closed) throw new Error(`store: ${name}() after close()`)
+      // Serialised before anything is registered: a value JSON cannot carry fails this call alone.
+      const json = JSON.stringify(args)
       const thread = running()
       const id = nextId++
       inFlight.set(id, { resolve, reject })
       thread.ref()
-      thread.postMessage({ type: 'write', id, name, json: JSON.stringify(args) } satisfies WriterRequest)
+      thread.postMessage({ type: 'write', id, name, json } satisfies WriterRequest)
     })
   }
 
@@ -97,7 +103,11 @@ export function createWriterThread (data: WriterData): WriterThread {
     claim: (...args) => call('claim', args),
     finishAttempt: (...args) => call('finishAttempt', args),
     release: (...args) => call('release', args),
-    putBucketIf: (...args) => call('putBucketIf', args)
+    putBucketIf: (...args) => call('putBucketIf', args),
+    saveDisclosure: (...args) => call('saveDisclosure', args),
+    releaseHeld: (...args) => call('releaseHeld', args),
+    deleteNumber: (...args) => call('deleteNumber', args),
+    addTraffic: (...args) => call('addTraffic', args)
   } as AsyncWrites
 
   return {
@@ -109,6 +119,7 @@ export function createWriterThread (data: WriterData): WriterThread {
     },
 
     async close () {
+      closed = true
       const thread = worker
       if (thread === undefined) return
       worker = undefined

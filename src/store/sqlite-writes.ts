@@ -1,13 +1,19 @@
-// The SQLite store's frequent writes, each one transaction on the writer connection: group-committed accepts
-// (duplicate and velocity checks, signup row, consent record), and the dispatcher's claim, attempt, release and
-// bucket update. They take plain data and return plain data, so they can run in the writer thread (files) or
-// inline (:memory:).
+// Every write of the SQLite store after migration, each one transaction on the writer connection: group-committed
+// accepts (duplicate and velocity checks, signup row, consent record), the dispatcher's claim, attempt, release and
+// bucket update, and the rarer ones (disclosure texts, releasing a held signup, deleting a number, traffic counts).
+// They take plain data and return plain data, so they run in the writer thread (files) or inline (:memory:); with
+// one writing connection per process, this process's writes never wait for each other's locks.
 import type { DatabaseSync } from 'node:sqlite'
+import { campaignsOf, type deletionArguments } from './consent-records.ts'
 import { checkBucket, phonePrefix, resolutionColumns, toBucket, toMs, utmColumns } from './rows.ts'
+import { ADD_TRAFFIC } from './sqlite-stats.ts'
 import {
-  type AcceptResult, type AttemptRecord, type AttemptResolution, type BucketState, type NewSignup, PREFIX_VELOCITY_HOLD,
-  type VelocityLimit
+  type AcceptResult, type AttemptRecord, type AttemptResolution, type BucketState, type DeletionResult, type NewSignup,
+  PREFIX_VELOCITY_HOLD, type TrafficIncrement, type VelocityLimit
 } from './types.ts'
+
+/** A deletion request as deletionArguments() checked it. */
+export type DeletionArgs = ReturnType<typeof deletionArguments>
 
 /** One accept() call as it crosses to the writer. */
 export interface Accepting {
@@ -28,9 +34,14 @@ export interface SqliteWrites {
   /**
    * Stores `next` as the token's bucket if the stored one still equals `expected` (undefined: no bucket yet), in one
    * transaction: a compare-and-set, so a caller that computed `next` from a stale read retries instead of losing an
-   * update made meanwhile by another instance. True when stored.
+   * update made meanwhile by another instance. `current` is the bucket as found (so a retry starts from it).
    */
-  putBucketIf (tokenKey: string, expected: BucketState | undefined, next: BucketState): boolean
+  putBucketIf (tokenKey: string, expected: BucketState | undefined, next: BucketState): { stored: boolean, current: BucketState | undefined }
+  saveDisclosure (version: string, text: string, at: number): void
+  /** True when the signup was held and is now pending. */
+  releaseHeld (id: number, at: number): boolean
+  deleteNumber (d: DeletionArgs): DeletionResult
+  addTraffic (rows: readonly TrafficIncrement[]): void
 }
 
 export type WriteName = keyof SqliteWrites
@@ -83,9 +94,49 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
     putBucketIf: (tokenKey, expected, next) => {
       const s = checkBucket(next)
       return transaction(q => {
-        if (!sameBucket(toBucket(q.getBucket.get(tokenKey)), expected)) return false
+        const current = toBucket(q.getBucket.get(tokenKey))
+        if (!sameBucket(current, expected)) return { stored: false, current }
         q.putBucket.run(tokenKey, s.tokens, s.updatedAt, s.capacity, s.windowMs, s.blockedUntil)
-        return true
+        return { stored: true, current: s }
+      })
+    },
+
+    saveDisclosure: (version, text, at) => {
+      transaction(q => q.insertDisclosure.run(version, text, at))
+    },
+
+    releaseHeld: (id, at) => transaction(q => q.releaseHeld.run({ id, now: at }).changes === 1),
+
+    deleteNumber: d => {
+      // secure_delete overwrites the freed cells with zeros, so the number does not linger in free pages of the
+      // file; only for this transaction, since it costs a write per deleted cell. (The WAL's older frames still hold
+      // it until they are checkpointed over, and backups until they rotate.) The pragma is a no-op inside a
+      // transaction, hence around it.
+      const previous = Number((db.prepare('PRAGMA secure_delete').get() as { secure_delete: number }).secure_delete)
+      db.exec('PRAGMA secure_delete = ON')
+      try {
+        return transaction(() => {
+          // The number's signups in every campaign: a full scan, as no index leads with the number. Deletions are
+          // rare; an index every accept would pay for is not worth it. Children first: foreign keys are enforced.
+          const rows = db.prepare('SELECT id, campaign FROM signups WHERE e164 = ? ORDER BY id').all(d.e164)
+          const ids = JSON.stringify(rows.map(row => Number(row.id)))
+          db.prepare('DELETE FROM signup_attempts WHERE signup_id IN (SELECT value FROM json_each(?))').run(ids)
+          db.prepare('DELETE FROM signup_consents WHERE signup_id IN (SELECT value FROM json_each(?))').run(ids)
+          db.prepare('DELETE FROM signups WHERE id IN (SELECT value FROM json_each(?))').run(ids)
+          const campaigns = campaignsOf(rows)
+          db.prepare('INSERT INTO deletions (e164_sha256, campaigns, signups, deleted_at, note) VALUES (?, ?, ?, ?, ?)')
+            .run(d.hash, JSON.stringify(campaigns), rows.length, d.at, d.note)
+          return { signups: rows.length, campaigns }
+        })
+      } finally {
+        // 2 is how the pragma reports FAST, but setting it takes the word: a bare 2 would read as ON.
+        db.exec(`PRAGMA secure_delete = ${previous === 2 ? 'FAST' : previous}`)
+      }
+    },
+
+    addTraffic: rows => {
+      transaction(q => {
+        for (const r of rows) q.addTraffic.run(r.campaign, r.hour, r.source, r.utmSource, r.utmMedium, r.utmCampaign, r.event, r.reason, r.count)
       })
     }
   }
@@ -169,6 +220,12 @@ function statements (db: DatabaseSync) {
     release: db.prepare(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
       WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`),
     getBucket: db.prepare('SELECT * FROM rate_buckets WHERE token_key = ?'),
+    insertDisclosure: db.prepare(`INSERT INTO disclosures (version, text, created_at) VALUES (?, ?, ?)
+      ON CONFLICT (version) DO NOTHING`),
+    // Due at once; hold_reason stays for the record. Once pending, findRecent counts it as a sent signup.
+    releaseHeld: db.prepare(`UPDATE signups SET status = 'pending', next_attempt_at = :now, released_at = :now
+      WHERE id = :id AND status = 'held'`),
+    addTraffic: db.prepare(ADD_TRAFFIC),
     putBucket: db.prepare(`INSERT INTO rate_buckets (token_key, tokens, updated_at, capacity, window_ms, blocked_until)
       VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (token_key) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at,

@@ -1,7 +1,7 @@
-// The embedded store: node:sqlite on one file in WAL mode. Accepts are group-committed by a writer thread with a
-// connection of its own (sqlite-accept.ts), so their SQL and fsync never stall the event loop; everything else runs
-// on this thread's connection, which never sleeps on a lock: it retries asynchronously instead.
-// Every transaction here opens and commits inside one synchronous call, so none is ever held across an await.
+// The embedded store: node:sqlite on one file in WAL mode. Every write after migration (sqlite-writes.ts: the group-
+// committed accepts, the dispatcher's, the rare ones) runs in a writer thread with a connection of its own, so their
+// SQL and fsync never stall the event loop; this thread's connection reads, and migrates at start-up, waiting for a
+// lock asynchronously rather than sleeping in SQLite's busy handler. Consent exports read through a connection each.
 import type { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createGroupCommit } from './group-commit.ts'
@@ -11,8 +11,12 @@ import { createSqliteConsents } from './sqlite-consents.ts'
 import { createSqliteStats } from './sqlite-stats.ts'
 import { type AsyncWrites, createWriterThread } from './sqlite-writer.ts'
 import { type Accepting, commitOrRollBack, createSqliteWrites, type SqliteWrites } from './sqlite-writes.ts'
+import { deletionArguments } from './consent-records.ts'
 import { checkBucket, heldQuery, invalidAccept, toBucket, toClaimed, toCounts, toDetail, toHeld, toMs } from './rows.ts'
 import type { AcceptResult, InstrumentedStore, StoreOptions } from './types.ts'
+
+/** Compare-and-set attempts withBucket makes before it gives up (each lost one means another instance won). */
+const BUCKET_ATTEMPTS = 50
 
 export function createSqliteStore (options: StoreOptions): InstrumentedStore {
   const path = options.url
@@ -20,9 +24,9 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
   const inMemory = path === ':memory:' || path === ''
   const db = openSqliteConnection(path, options.durability, 0)
 
-  // BEGIN IMMEDIATE takes the write lock up front (a deferred transaction that reads then writes could hit
-  // SQLITE_BUSY on the upgrade). While the writer thread or another process holds the lock, wait here without
-  // blocking the event loop, up to the same timeout a busy handler would have.
+  // For migrate() only. BEGIN IMMEDIATE takes the write lock up front (a deferred transaction that reads then writes
+  // could hit SQLITE_BUSY on the upgrade). While another process holds the lock (one starting at the same moment),
+  // wait here without blocking the event loop, up to the same timeout a busy handler would have.
   async function writeTransaction<T> (work: () => T): Promise<T> {
     const deadline = Date.now() + BUSY_TIMEOUT_MS
     for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 25)) {
@@ -53,7 +57,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     commit: items => writes.accept(items)
   })
 
-  const consents = createSqliteConsents(db, writeTransaction)
+  const consents = createSqliteConsents(db, inMemory ? undefined : path)
   let closed = false
 
   return {
@@ -92,9 +96,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     },
 
     async saveDisclosure (version, text, now) {
-      // In a transaction of its own, so it waits for the writer thread's lock (a reload saves new versions under load).
-      const at = toMs(now, 'now')
-      await writeTransaction(() => sql().insertDisclosure.run(version, text, at))
+      await writes.saveDisclosure(version, text, toMs(now, 'now'))
     },
 
     accept (signup, dedupeWindowMs, velocity) {
@@ -126,12 +128,16 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     },
 
     async withBucket (tokenKey, update) {
-      // Read here, update, then a compare-and-set by the writer: if another instance (or this one) changed the
-      // bucket meanwhile, read again. The writer thread never waits for this thread's logic under a lock.
-      for (;;) {
-        const seen = toBucket(sql().getBucket.get(tokenKey))
+      // Read here, update, then a compare-and-set by the writer: if another instance changed the bucket meanwhile,
+      // update again from the bucket the writer found. The writer never waits for this thread's logic under a lock.
+      let seen = toBucket(sql().getBucket.get(tokenKey))
+      for (let attempt = 1; ; attempt++) {
         const { state, result } = update(seen)
-        if (await writes.putBucketIf(tokenKey, seen, checkBucket(state))) return result
+        const { stored, current } = await writes.putBucketIf(tokenKey, seen, checkBucket(state))
+        if (stored) return result
+        // Instances take tokens a few times a second: losing this many races in a row means something is wrong.
+        if (attempt >= BUCKET_ATTEMPTS) throw new Error(`store: the rate bucket of ${tokenKey} changed under ${attempt} updates in a row`)
+        seen = current ?? undefined
       }
     },
 
@@ -146,8 +152,7 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
     },
 
     async releaseHeld (id, now) {
-      const at = toMs(now, 'now')
-      return await writeTransaction(() => sql().releaseHeld.run({ id, now: at }).changes === 1)
+      return await writes.releaseHeld(id, toMs(now, 'now'))
     },
 
     async signupDetail (id) {
@@ -161,9 +166,12 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       return consents.exportConsents(query)
     },
 
-    deleteNumber: consents.deleteNumber,
+    async deleteNumber (e164, now, note) {
+      return await writes.deleteNumber(deletionArguments(e164, now, note))
+    },
+
     listDeletions: consents.listDeletions,
-    ...createSqliteStats(db, writeTransaction),
+    ...createSqliteStats(db, rows => writes.addTraffic(rows)),
 
     async close () {
       if (closed) return
@@ -177,8 +185,6 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
 
 function statements (db: DatabaseSync) {
   return {
-    insertDisclosure: db.prepare(`INSERT INTO disclosures (version, text, created_at) VALUES (?, ?, ?)
-      ON CONFLICT (version) DO NOTHING`),
     // Two index probes (signups_pending_due, signups_lease); min() skips the NULL of an empty side.
     nextDue: db.prepare(`SELECT min(t) AS due FROM (
         SELECT min(next_attempt_at) AS t FROM signups WHERE token_key = :tokenKey AND status = 'pending'
@@ -204,10 +210,7 @@ function statements (db: DatabaseSync) {
     listHeldIn: db.prepare(`SELECT s.id, s.campaign, s.e164, s.hold_reason, s.created_at, c.client_ip, c.source
       FROM signups s LEFT JOIN signup_consents c ON c.signup_id = s.id
       WHERE s.status = 'held' AND s.campaign = :campaign AND s.id < coalesce(:before, 9223372036854775807)
-      ORDER BY s.id DESC LIMIT :limit`),
-    // Due at once; hold_reason stays for the record. Once pending, findRecent counts it as a sent signup.
-    releaseHeld: db.prepare(`UPDATE signups SET status = 'pending', next_attempt_at = :now, released_at = :now
-      WHERE id = :id AND status = 'held'`)
+      ORDER BY s.id DESC LIMIT :limit`)
   }
 }
 
@@ -218,6 +221,10 @@ function inline (writes: SqliteWrites): AsyncWrites {
     claim: async args => writes.claim(args),
     finishAttempt: async (attempt, resolution) => writes.finishAttempt(attempt, resolution),
     release: async ids => writes.release(ids),
-    putBucketIf: async (tokenKey, expected, next) => writes.putBucketIf(tokenKey, expected, next)
+    putBucketIf: async (tokenKey, expected, next) => writes.putBucketIf(tokenKey, expected, next),
+    saveDisclosure: async (version, text, at) => writes.saveDisclosure(version, text, at),
+    releaseHeld: async (id, at) => writes.releaseHeld(id, at),
+    deleteNumber: async d => writes.deleteNumber(d),
+    addTraffic: async rows => writes.addTraffic(rows)
   }
 }

@@ -114,3 +114,50 @@ t.test('the writes this thread makes itself (disclosures, held, deletions, traff
   t.match(deleted, { signups: 1 }, 'the number was deleted')
   t.match(await store.traffic({ from: T0 - DAY, to: T0 + DAY }), [{ campaign: 'summer', event: 'view', count: 3 }])
 })
+
+t.test('a consent export left open (a slow download) freezes nothing: the bucket, releases and deletions go on', async t => {
+  const { store } = await fileStore(t)
+  for (let i = 0; i < 5; i++) await store.accept(newSignup(), DAY)
+  const { id } = await store.accept(newSignup({ hold: 'honeypot' }), DAY)
+  const rows = store.exportConsents({ from: T0 - DAY, to: T0 + DAY })[Symbol.asyncIterator]()
+  t.match((await rows.next()).value, { campaign: 'summer' }, 'the export has begun and holds its read open')
+  const bucket = (tokens: number) => ({ tokens, updatedAt: T0, capacity: 100, windowMs: 1000, blockedUntil: 0 })
+  for (let i = 1; i <= 5; i++) await store.withBucket(TOKEN, s => ({ state: bucket((s?.tokens ?? 0) + 1), result: undefined }))
+  t.equal(await store.withBucket(TOKEN, s => ({ state: s ?? bucket(0), result: s?.tokens })), 5, 'each update saw the last one')
+  t.equal(await store.releaseHeld(id, T0), true)
+  await store.saveDisclosure('v-during-export', 'text', T0)
+  t.match(await store.counts(), { pending: 6, held: 0 }, 'this thread reads what the writer committed since')
+  let exported = 1
+  for (;;) {
+    const next = await rows.next()
+    if (next.done === true) break
+    exported++
+  }
+  t.equal(exported, 6, 'the export finishes with the rows of its own moment')
+})
+
+t.test('under a steady stream of accepts, the rarer writes still get their turn at once', async t => {
+  const { store } = await fileStore(t)
+  // Outside the suite's numbering (1646…), which the stream below walks through.
+  const { e164 } = newSignup({ phoneNumber: '13125550198' })
+  await store.accept(newSignup({ phoneNumber: '13125550198' }), DAY)
+  const load = { streaming: true, batches: 0 }
+  // Three clients, so the writer always has the next batch waiting the moment it commits one.
+  const stream = Promise.all([1, 2, 3].map(async () => {
+    while (load.streaming) {
+      await Promise.all(Array.from({ length: 64 }, () => store.accept(newSignup(), DAY)))
+      load.batches++
+    }
+  }))
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const started = performance.now()
+  await store.saveDisclosure('v-under-load', 'text', T0)
+  const deleted = await store.deleteNumber(e164, T0, 'ticket 13')
+  await store.addTraffic([{ campaign: 'summer', source: '', utmSource: '', utmMedium: '', utmCampaign: '', hour: T0 - (T0 % 3_600_000), event: 'view', reason: '', count: 1 }])
+  const tookMs = performance.now() - started
+  load.streaming = false
+  await stream
+  t.ok(load.batches > 3, `accepts kept coming (${load.batches} rounds of 64)`)
+  t.match(deleted, { signups: 1 })
+  t.ok(tookMs < 1000, `three writes between accept batches took ${tookMs.toFixed(0)} ms`)
+})
