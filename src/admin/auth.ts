@@ -80,7 +80,8 @@ export function createAdminAuth (settings: AdminAuthSettings): AdminAuth {
       return (await passwordMatches(secret)) ? 'ok' : 'wrong'
     },
     bearer (header) {
-      const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/.exec(header) : null
+      // The scheme name is case-insensitive (RFC 9110), the token is not.
+      const match = typeof header === 'string' ? /^bearer +(\S+)$/i.exec(header) : null
       return match?.[1] !== undefined && tokenMatches(match[1])
     },
     cookieSecret: key.toString('base64url'),

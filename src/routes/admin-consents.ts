@@ -16,12 +16,16 @@ interface Options {
   campaigns: { all (): Campaign[] }
   now: () => number
   context: AdminPageContext
+  /** The export's rate limit for wrong Bearer tokens (the sign-in budget of the address; admin.ts). */
+  bearerLimit: Record<string, unknown>
 }
 
 interface ExportQuery { campaign?: unknown, from?: unknown, to?: unknown, format?: unknown }
 interface DeletionBody { phone?: unknown, country?: unknown, note?: unknown, e164?: unknown }
 
 const LOG_PAGE = 50
+/** The same number and note confirmed again within this time is the same request. */
+const REPEAT_WINDOW_MS = 10 * 60_000
 const SLUG_TEXT = /^[A-Za-z0-9._~-]{1,100}$/
 
 function text (value: unknown, max: number): string {
@@ -29,7 +33,7 @@ function text (value: unknown, max: number): string {
 }
 
 export default async function adminConsentRoutes (app: FastifyInstance, options: Options) {
-  const { store, campaigns, now, context } = options
+  const { store, campaigns, now, context, bearerLimit } = options
   const campaignOptions = (chosen = '') => campaigns.all().map(c => ({ slug: c.slug, name: c.name, current: c.slug === chosen }))
 
   /** The consent records page, with whatever the last action has to say. */
@@ -48,7 +52,6 @@ export default async function adminConsentRoutes (app: FastifyInstance, options:
         id: d.id,
         at: new Date(d.deletedAt).toISOString().slice(0, 16).replace('T', ' '),
         hash: d.e164Sha256.slice(0, 12),
-        fullHash: d.e164Sha256,
         campaigns: d.campaigns.join(', ') || '–',
         signups: d.signups,
         note: d.note
@@ -71,7 +74,8 @@ export default async function adminConsentRoutes (app: FastifyInstance, options:
 
   // Streamed: rows go out as the store reads them, so a large export starts at once and memory stays flat. Also for
   // scripts, with `Authorization: Bearer <ADMIN_TOKEN>`.
-  app.get<{ Querystring: ExportQuery }>('/admin/export', async (request, reply) => {
+  // No automatic HEAD: it would run (and log) a whole export only to throw it away.
+  app.get<{ Querystring: ExportQuery }>('/admin/export', { exposeHeadRoute: false, config: { rateLimit: bearerLimit } }, async (request, reply) => {
     const q = request.query
     const format = q.format === undefined || q.format === '' ? 'csv' : q.format
     const errors: Record<string, string> = {}
@@ -100,13 +104,16 @@ export default async function adminConsentRoutes (app: FastifyInstance, options:
         exportError: 'The export could not start: see the fields marked below.'
       })
     }
-    const rows = store.exportConsents({ ...(campaign === '' ? {} : { campaign }), from, to })
+    // The first row is read before answering: a store that fails at once gets an error page, not an error page
+    // saved under the export's file name.
+    const rows = store.exportConsents({ ...(campaign === '' ? {} : { campaign }), from, to })[Symbol.asyncIterator]()
+    const first = await rows.next()
     const counter = { records: 0 }
     const day = (ms: number | undefined) => ms === undefined ? 'all' : new Date(ms).toISOString().slice(0, 10)
     const file = `optline-consents-${campaign || 'all-campaigns'}-${day(from)}-to-${day(to === undefined ? undefined : to - 1)}.${format}`
     // Who took the numbers out, when, and which: the export holds every number in full.
     request.log.info({ clientIp: request.ip, campaign: campaign || undefined, from, to, format, via: request.adminSession === undefined ? 'token' : 'session' }, 'admin: consent export')
-    const body = Readable.from(encodeAll(rows, format as 'csv' | 'jsonl', counter))
+    const body = Readable.from(encodeAll(resumed(first, rows), format as 'csv' | 'jsonl', counter))
     body.on('error', err => request.log.error({ err, records: counter.records }, 'admin: consent export failed part-way; the download is cut short'))
     return reply
       .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/jsonl; charset=utf-8')
@@ -146,6 +153,12 @@ export default async function adminConsentRoutes (app: FastifyInstance, options:
     const e164 = text(body.e164, 20)
     const note = text(body.note, 1000)
     if (!/^\+[1-9]\d{3,14}$/.test(e164) || note === '') throw new GuardError(400, 'OPTLINE_ADMIN_BAD_DELETION', 'The confirmation was incomplete: start the deletion again from the consent records page.')
+    // A second click, a reload or a retried POST of the same confirmation: show the deletion already recorded
+    // rather than recording it twice.
+    const hash = e164Sha256(e164)
+    const repeat = (await store.listDeletions({ limit: 20 }))
+      .find(d => d.e164Sha256 === hash && d.note === note && now() - d.deletedAt < REPEAT_WINDOW_MS)
+    if (repeat !== undefined) return reply.redirect(`/admin/consents?deleted=${repeat.id}`, 303)
     let result
     try {
       result = await store.deleteNumber(e164, now(), note)
@@ -155,8 +168,13 @@ export default async function adminConsentRoutes (app: FastifyInstance, options:
     }
     // The newest record is this one unless another deletion landed in between: then the page just lists the log.
     const [newest] = await store.listDeletions({ limit: 1 })
-    const record = newest?.e164Sha256 === e164Sha256(e164) ? newest : undefined
+    const record = newest?.e164Sha256 === hash ? newest : undefined
     request.log.warn({ clientIp: request.ip, phone: maskPhone(e164.slice(1)), signups: result.signups, campaigns: result.campaigns, deletion: record?.id }, 'admin: number deleted on request')
     return reply.redirect(`/admin/consents?deleted=${record?.id ?? ''}`, 303)
   })
+}
+
+/** The rows of an iterator whose first result was already taken, that one included. */
+async function * resumed<T> (first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let next = first; next.done !== true; next = await rest.next()) yield next.value
 }

@@ -107,7 +107,16 @@ export default async function adminRoutes (app: FastifyInstance, options: AdminR
   app.addHook('preHandler', async (request, reply) => {
     const path = request.routeOptions.url ?? ''
     if (path === '/admin/login') return
-    if (auth.bearer(request.headers.authorization)) return
+    // The token as a Bearer header opens the export only (for scripts): never a deletion, nor a page a browser shows.
+    // A wrong one is refused at once (a script should not save a sign-in page as its CSV), logged, and counted
+    // against the sign-in budget of its address (the export route's rate limit), so it cannot be guessed faster.
+    const authorization = request.headers.authorization
+    if (authorization !== undefined && path === '/admin/export') {
+      if (auth.bearer(authorization)) return
+      request.log.warn({ clientIp: request.ip, path }, 'admin: wrong Authorization header refused')
+      reply.header('www-authenticate', 'Bearer')
+      throw new GuardError(401, 'OPTLINE_ADMIN_BAD_TOKEN', 'The Authorization header does not hold the admin token.')
+    }
     const session = sessionOf(request)
     if (session === undefined) {
       if (request.method === 'GET') return reply.redirect('/admin/login', 303)
@@ -206,5 +215,12 @@ export default async function adminRoutes (app: FastifyInstance, options: AdminR
     })
   })
 
-  await app.register(adminConsentRoutes, { store, campaigns, now, context })
+  // Only a wrong Bearer token counts (allowList lets the rest through), on the address's sign-in budget.
+  const bearerLimit = {
+    ...LOGIN_LIMIT,
+    allowList: (request: FastifyRequest) => request.headers.authorization === undefined || auth.bearer(request.headers.authorization),
+    keyGenerator: (request: FastifyRequest) => `admin-login|${addressBlock(request.ip)}`,
+    errorResponseBuilder: () => new GuardError(429, 'OPTLINE_ADMIN_LOGIN_LIMIT', 'Too many wrong tokens from your connection. Wait a minute, then try again.')
+  }
+  await app.register(adminConsentRoutes, { store, campaigns, now, context, bearerLimit })
 }

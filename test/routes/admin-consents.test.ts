@@ -56,7 +56,25 @@ t.test('JSON lines export of everything, and the Bearer token works for scripts'
   t.equal(lines[0]?.utm_source, 'google')
   t.match(logs(), /"via":"token","msg":"admin: consent export"/)
   t.notOk(logs().includes(TOKEN))
-  t.equal((await get('/admin/export', { authorization: 'Bearer wrong-token-0123456789abcdef0123' })).statusCode, 303, 'a wrong token is sent to sign in')
+  const wrong = await get('/admin/export', { authorization: 'Bearer wrong-token-0123456789abcdef0123' })
+  t.equal(wrong.statusCode, 401, 'a wrong token is refused, not sent to a sign-in page a script would save as its file')
+  t.equal(wrong.headers['www-authenticate'], 'Bearer')
+  t.notOk(wrong.headers['content-disposition'])
+  t.match(logs(), /admin: wrong Authorization header refused/)
+  t.equal((await get('/admin/export?format=jsonl', { authorization: `bearer ${TOKEN}` })).statusCode, 200, 'the scheme name in any case')
+})
+
+t.test('the Bearer token opens the export only, and wrong ones count against the sign-in limit', async t => {
+  const { get, app } = await signedIn(t)
+  const dashboard = await get('/admin', { authorization: `Bearer ${TOKEN}` })
+  t.equal(dashboard.statusCode, 303, 'not the dashboard')
+  const deletion = await app.inject({ method: 'POST', url: '/admin/consents/delete', headers: { ...FORM, authorization: `Bearer ${TOKEN}` }, payload: 'e164=%2B16465550110&note=x' })
+  t.equal(deletion.statusCode, 403, 'nor a deletion')
+  const codes: number[] = []
+  for (let i = 0; i < 7; i++) codes.push((await get('/admin/export', { authorization: `Bearer guess-${i}-0123456789abcdef0123456789` })).statusCode)
+  t.same(codes, [401, 401, 401, 401, 401, 429, 429], 'five guesses a minute, then 429')
+  t.equal((await get('/admin/export?format=jsonl', { authorization: `Bearer ${TOKEN}` })).statusCode, 200, 'the right token is not held back by the wrong ones')
+  t.equal((await app.inject({ method: 'HEAD', url: '/admin/export', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode, 404, 'no HEAD: it would run a whole export for nothing')
 })
 
 t.test('a bad range or format is refused with what is wrong, never a 500', async t => {
@@ -93,6 +111,11 @@ t.test('deleting a number: checked first (masked, nothing changed), then deleted
   t.notMatch(logs(), /16465550110/, 'nor does the log')
   const [record] = await store.listDeletions({ limit: 1 })
   t.match(record, { signups: 1, campaigns: ['summer'], note: 'ticket 4471, asked by email on 2026-01-21' })
+  t.notMatch(page.body, new RegExp(record?.e164Sha256 ?? 'none'), 'the log shows the start of the hash, not all of it')
+
+  const again = await post('/admin/consents/delete', { e164: '+16465550110', note: 'ticket 4471, asked by email on 2026-01-21' })
+  t.equal(again.headers.location, done.headers.location, 'a second click shows the same deletion')
+  t.equal((await store.listDeletions({ limit: 10 })).length, 1, 'recorded once')
 })
 
 t.test('deletion input is checked with a clear message; an unknown number is still recorded', async t => {
