@@ -91,6 +91,8 @@ export function parseCampaigns (source: string, sourceName = 'campaigns file', o
   return { campaigns, warnings, reports }
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
 const TEMPLATE_FIELDS = ['ctaMessage', 'confirmMessage', 'title', 'headline', 'intro', 'consentText',
   'disclosure', 'buttonText', 'successTitle', 'successText'] as const
 
@@ -105,6 +107,24 @@ function crossFieldIssues (config: CampaignConfig, at: string): string[] {
   })
   if (config.allowedCountries !== undefined && !config.allowedCountries.includes(config.country)) {
     issues.push(`${at}.allowedCountries: must include the campaign's country (${config.country})`)
+  }
+  // The schema's pattern only says "looks like a URL"; these must parse, since headers and redirects are built from them.
+  for (const field of ['termsUrl', 'privacyUrl', 'successRedirectUrl'] as const) {
+    const url = config[field]
+    if (url !== undefined && !URL.canParse(url)) issues.push(`${at}.${field}: must be a valid http(s):// address; ${JSON.stringify(url.slice(0, 80))} is not`)
+  }
+  for (const [i, origin] of (config.embedOrigins ?? []).entries()) {
+    const path = `${at}.embedOrigins[${i}]`
+    const url = URL.canParse(origin) ? new URL(origin) : undefined
+    if (url === undefined) {
+      issues.push(`${path}: must be a valid origin such as https://shop.example.com`)
+    } else if (url.origin !== origin) {
+      // Browsers send the origin without a default port: https://x.com:443 would never match their Origin header.
+      issues.push(`${path}: write it as ${url.origin} (browsers send it that way, so nothing else ever matches)`)
+    } else if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname)) {
+      // Over plain http anyone on the site's network path could frame the form and tick its box; fine on one's own machine.
+      issues.push(`${path}: must be https:// (http:// only for localhost)`)
+    }
   }
   for (const field of TEMPLATE_FIELDS) {
     const template = config[field]

@@ -23,6 +23,13 @@
     return node
   }
 
+  // Set through the CSSOM, which a host page's CSP allows: the honeypot stays out of sight even when the host blocks
+  // our stylesheet (the form then renders unstyled, but never shows bots' bait to people).
+  const hiddenOffscreen = node => {
+    Object.assign(node.style, { position: 'absolute', left: '-10000px', width: '1px', height: '1px', overflow: 'hidden' })
+    return node
+  }
+
   const pageUrl = (slug, source, embed, lang) => {
     const url = new URL(`/c/${slug}`, base)
     if (embed) url.searchParams.set('embed', '1')
@@ -121,17 +128,21 @@
       inputs.phone
     ])
     inputs.consent = el('input', { id: id('consent'), type: 'checkbox', required: true, 'aria-describedby': id('disclosure') })
-    fields.consent = el('div', { className: 'optline-field optline-consent' }, [inputs.consent, el('label', { for: id('consent'), text: texts.consentText })])
+    const consentLabel = el('label', { for: id('consent'), text: texts.consentText })
+    fields.consent = el('div', { className: 'optline-field optline-consent' }, [inputs.consent, consentLabel])
     const link = (href, text) => el('a', { href, text, target: '_blank', rel: 'noopener' })
+    const disclosure = el('p', { id: id('disclosure'), className: 'optline-disclosure' })
+    const showWording = () => disclosure.replaceChildren(`${texts.disclosure} `, link(texts.termsUrl, words.terms), ' · ', link(texts.privacyUrl, words.privacy))
+    showWording()
     const button = el('button', { type: 'submit', text: texts.buttonText })
 
     form.append(...[
       el('h2', { id: id('title'), text: texts.headline }),
       el('p', { text: texts.intro }),
       formError,
-      el('div', { className: 'optline-hp', 'aria-hidden': 'true' }, [el('label', { for: id('website'), text: words.honeypot }), honeypot]),
+      hiddenOffscreen(el('div', { className: 'optline-hp', 'aria-hidden': 'true' }, [el('label', { for: id('website'), text: words.honeypot }), honeypot])),
       fields.country, fields.phone, fields.consent,
-      el('p', { id: id('disclosure'), className: 'optline-disclosure' }, [`${texts.disclosure} `, link(texts.termsUrl, words.terms), ' · ', link(texts.privacyUrl, words.privacy)]),
+      disclosure,
       button
     ].filter(Boolean))
     box.append(form)
@@ -203,16 +214,29 @@
         formToken: token,
         // The language the texts came in: the consent record names exactly the wording shown.
         lang: texts.lang,
+        disclosureVersion: texts.disclosureVersion,
         website: honeypot.value,
         source,
         pageUrl: window.location.href.slice(0, 1000),
         referrer: document.referrer ? document.referrer.slice(0, 1000) : undefined
       }
       try {
-        const res = await fetch(api(`${slug}/signups`), { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        // ?lang too: a refusal answered before the body is read (too many attempts) is in the form's language.
+        const res = await fetch(api(`${slug}/signups?lang=${encodeURIComponent(texts.lang)}`), { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
         const answer = await res.json().catch(() => ({}))
         if (res.status === 202) return succeed(answer)
-        showErrors(Array.isArray(answer.errors) && answer.errors.length > 0 ? answer.errors : [{ field: 'form', message: words.unavailable }])
+        const errors = Array.isArray(answer.errors) && answer.errors.length > 0 ? answer.errors : [{ field: 'form', message: words.unavailable }]
+        // The campaign's wording changed while this page was open: show the new text, box unticked, to agree again.
+        if (errors.some(e => e.code === 'disclosure_changed')) {
+          const fresh = await fetch(api(`${slug}/form?lang=${encodeURIComponent(texts.lang)}`), { credentials: 'omit' }).then(r => r.ok ? r.json() : undefined, () => undefined)
+          if (fresh !== undefined) {
+            Object.assign(texts, { consentText: fresh.consentText, disclosure: fresh.disclosure, termsUrl: fresh.termsUrl, privacyUrl: fresh.privacyUrl, disclosureVersion: fresh.disclosureVersion })
+            consentLabel.textContent = texts.consentText
+            showWording()
+          }
+          inputs.consent.checked = false
+        }
+        showErrors(errors)
         // A refused or expired token is answered with "send again": have a fresh one ready.
         refreshToken()
       } catch {

@@ -15,7 +15,7 @@ export interface RefusalValues {
 /** Wording for a signup outcome that is not about the phone number itself (signup/messages.ts). */
 export type SignupMessageKey =
   | 'consentMissing' | 'countryNotOffered' | 'unavailable' | 'upstreamRefusedPhone' | 'upstreamRefused'
-  | 'accepted' | 'formExpired' | 'formInvalid' | 'captchaFailed' | 'crossSite' | 'tooManyAttempts'
+  | 'accepted' | 'formExpired' | 'formInvalid' | 'captchaFailed' | 'crossSite' | 'tooManyAttempts' | 'disclosureChanged'
 
 /** Fastify's own 4xx codes the error handler rewords (plugins/errors.ts). */
 export type ClientErrorCode =

@@ -42,6 +42,8 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
       : campaign.languages.map(code => ({ code, name: language(code).name, current: code === lang, href: `${action}?lang=${code}${src}` })),
     termsUrl: campaign.termsUrl,
     privacyUrl: campaign.privacyUrl,
+    // Posted back, so the consent record can only ever name the wording this page showed.
+    disclosureVersion: localeOf(campaign, values.lang).disclosureVersion,
     countries: several ? campaign.allowedCountries.map(code => countryOption(code, lang)) : null,
     phoneHint: several ? t.hintChooseCountry : t.hintExample(exampleNumber(campaign.country)),
     values,

@@ -22,13 +22,14 @@ export function onlyContentType (type: string) {
 
 /**
  * The origin a browser says a POST came from: Origin, else the Referer's origin. Undefined when it sends
- * neither (some privacy tools strip both); the signed form token still protects that case.
+ * neither (some privacy tools strip both); the signed form token still protects that case. `Origin: null` is an
+ * opaque origin (a sandboxed frame, a data: document): cross-site, whatever its Referer says.
  */
 function postedFrom (request: FastifyRequest): string | undefined {
   const origin = request.headers.origin
-  if (typeof origin === 'string' && origin !== 'null') return origin
+  if (typeof origin === 'string') return origin
   const referer = request.headers.referer
-  if (typeof referer !== 'string') return origin === 'null' ? 'null' : undefined
+  if (typeof referer !== 'string') return undefined
   try {
     return new URL(referer).origin
   } catch {

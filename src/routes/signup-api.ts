@@ -21,11 +21,16 @@ const SignupBody = Type.Object({
   formToken: Type.Optional(Type.String({ maxLength: 512, description: 'The signed token from GET …/form-token (required unless the campaign turns it off)' })),
   captchaToken: Type.Optional(Type.String({ maxLength: 4096, description: 'The CAPTCHA response, when the campaign uses one' })),
   website: Type.Optional(Type.String({ maxLength: 200, description: 'Honeypot: leave empty' })),
-  lang: Type.Optional(Type.String({ maxLength: 35, description: 'The language your form showed (en, es), when the campaign offers it; else Accept-Language, then the campaign\'s own. Refusals, the SMS and the consent record follow it' }))
+  lang: Type.Optional(Type.String({ maxLength: 35, description: 'The language your form showed (en, es), when the campaign offers it; else Accept-Language, then the campaign\'s own. Refusals, the SMS and the consent record follow it' })),
+  disclosureVersion: Type.Optional(Type.String({ maxLength: 64, description: 'The disclosureVersion from GET …/form whose wording your form showed. If the campaign\'s wording changed since, the signup is refused (consent: disclosure_changed) so the visitor can read the new text and agree again' }))
 })
 
 const FieldErrors = Type.Object({
-  errors: Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))
+  errors: Type.Array(Type.Object({
+    field: Type.String(),
+    message: Type.String(),
+    code: Type.Optional(Type.String({ description: 'What was wrong, for programs: e.g. consent_missing, disclosure_changed (fetch …/form again and show its wording), too_short' }))
+  }))
 })
 
 export default async function signupApiRoutes (app: FastifyInstance, options: SignupRouteOptions) {
@@ -77,16 +82,16 @@ export default async function signupApiRoutes (app: FastifyInstance, options: Si
   }, async (request, reply) => {
     const campaign = campaigns.get(request.params.campaign)
     if (campaign === undefined) return notFoundJson(reply, 'campaign')
-    const { phone, country, consent, source, pageUrl, referrer, formToken, captchaToken, website } = request.body
+    const { phone, country, consent, source, pageUrl, referrer, formToken, captchaToken, website, disclosureVersion } = request.body
     const context = signupContext(request, { source, pageUrl, referrer })
     const lang = chooseLanguage(request, campaign.languages, campaign.language, [request.body.lang])
     reply.header('content-language', lang)
-    const result = await signups.signUp(campaign, { phone, country, consent, context, bot: { honeypot: website, formToken, captchaToken }, lang })
+    const result = await signups.signUp(campaign, { phone, country, consent, context, bot: { honeypot: website, formToken, captchaToken }, lang, shownVersion: disclosureVersion })
     if (result.status === 'accepted') {
       return reply.code(202).send({ status: 'accepted', message: signupMessages(lang).accepted, last4: result.last4, lang })
     }
     if (result.status === 'refused') {
-      return reply.code(422).send({ errors: result.errors.map(({ field, message }) => ({ field, message })) })
+      return reply.code(422).send({ errors: result.errors.map(({ field, message, code }) => ({ field, message, code })) })
     }
     return reply.code(503).header('retry-after', '60').send({ errors: [{ field: 'form', message: result.message }] })
   })

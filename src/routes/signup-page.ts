@@ -53,7 +53,7 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
     const bot = { honeypot: body.website, formToken: body.formToken, captchaToken: body['cf-turnstile-response'] ?? body['h-captcha-response'] }
     // The hidden field carries the language the form was shown in: refusals, SMS and disclosure version follow it.
     const lang = chooseLanguage(request, campaign.languages, campaign.language, [body.lang, request.query.lang])
-    const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent, context, bot, lang })
+    const result = await signups.signUp(campaign, { phone: body.phone, country: body.country, consent: body.consent, context, bot, lang, shownVersion: body.disclosureVersion })
     const embed = isEmbed(body.embed) || isEmbed(request.query.embed)
     if (result.status === 'accepted') {
       // 303 so a refresh of the thank-you page never posts the form again. In a frame, the thank-you page
@@ -65,7 +65,11 @@ export default async function signupPageRoutes (app: FastifyInstance, options: S
       return reply.header('cache-control', 'no-store').redirect(target, 303)
     }
     const values = { ...keptValues(body, campaign), lang, utm: context.utm }
-    if (result.status === 'refused') return reply.page(422, 'form', form(campaign, values, result.errors, embed))
+    if (result.status === 'refused') {
+      // New wording: the box comes back unticked, next to the text now in force, to be read and agreed to again.
+      const reread = result.errors.some(e => e.code === 'disclosure_changed')
+      return reply.page(422, 'form', form(campaign, reread ? { ...values, consent: false } : values, result.errors, embed))
+    }
     reply.header('retry-after', '60')
     return reply.page(503, 'form', form(campaign, values, [{ field: 'form', code: 'unavailable', message: result.message }], embed))
   })

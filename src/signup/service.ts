@@ -32,6 +32,12 @@ export interface SignupInput {
   bot: { honeypot: unknown, formToken: unknown, captchaToken: unknown }
   /** The language the visitor saw (negotiated by the route): their refusals, SMS and disclosure version. Default: the campaign's. */
   lang?: LanguageCode
+  /**
+   * The disclosure version the form showed (its hidden field; /embed.js and API clients from …/form). When it is not
+   * the wording in force now (a reload changed it while the page was open), the visitor is asked to agree again:
+   * the proof must name the text they read. Absent: taken as the current one.
+   */
+  shownVersion?: unknown
 }
 
 export type SignupResult =
@@ -86,6 +92,8 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
     if (!phone.ok) errors.push({ field: phone.code === 'country_not_offered' ? 'country' : 'phone', code: phone.code, message: refusalMessage(phone.code, phone, lang) })
     if (!CONSENT_VALUES.has(input.consent as string | boolean)) {
       errors.push({ field: 'consent', code: 'consent_missing', message: texts.consentMissing })
+    } else if (input.shownVersion !== undefined && input.shownVersion !== '' && input.shownVersion !== locale.disclosureVersion) {
+      errors.push({ field: 'consent', code: 'disclosure_changed', message: texts.disclosureChanged })
     }
     // A bot caught by the honeypot or the clock gets exactly what a person typing the same would get:
     // a refusal for invalid input, a thank-you (and a held record) for valid input.

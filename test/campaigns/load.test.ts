@@ -69,6 +69,18 @@ t.test('every problem is listed by path', async t => {
   }
 })
 
+t.test('addresses must parse, and embedders are origins as browsers send them, https unless on this machine', async t => {
+  const issues = problems(t, file({
+    a: { ...valid, successRedirectUrl: 'https://a:99999/x' },
+    b: { ...valid, embedOrigins: ['https://shop.example.com:443', 'http://blog.example.com', 'http://localhost:8080', 'https://ok.example.com'] }
+  }))
+  t.same(issues, [
+    'campaigns.a.successRedirectUrl: must be a valid http(s):// address; "https://a:99999/x" is not',
+    'campaigns.b.embedOrigins[0]: write it as https://shop.example.com (browsers send it that way, so nothing else ever matches)',
+    'campaigns.b.embedOrigins[1]: must be https:// (http:// only for localhost)'
+  ])
+})
+
 t.test('the error message names the file and counts the problems', async t => {
   t.throws(() => parseCampaigns(file({ a: { ...valid, groupIds: [] } }), 'campaigns.yaml'),
     { message: /^campaigns\.yaml has 1 problem:\n {2}- campaigns\.a\.groupIds: must be a list of 1 to 100 ProTexting group ids$/ })

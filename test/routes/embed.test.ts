@@ -4,7 +4,7 @@ import t from 'tap'
 import { buildTestApp, formPost, usCampaign } from '../helper.ts'
 
 const SHOP = 'https://shop.example.com'
-const BLOG = 'http://blog.example.com:8080'
+const BLOG = 'https://blog.example.com:8443'
 const campaigns = {
   embedded: { ...usCampaign, embedOrigins: [SHOP, BLOG] },
   redirecting: { ...usCampaign, embedOrigins: [SHOP], successRedirectUrl: 'https://example.com/welcome' },

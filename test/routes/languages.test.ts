@@ -168,11 +168,11 @@ t.test('the JSON API: `lang` in the body, else Accept-Language; refusals and the
   t.equal(byBody.json().errors[1].message, 'Marca la casilla para aceptar recibir mensajes de texto.')
 
   const byHeader = await post({ phone: '', consent: true }, { 'accept-language': 'es-US,es;q=0.9' })
-  t.same(byHeader.json(), { errors: [{ field: 'phone', message: 'Escribe tu número de celular.' }] })
+  t.same(byHeader.json(), { errors: [{ field: 'phone', message: 'Escribe tu número de celular.', code: 'empty' }] })
   const bodyWins = await post({ lang: 'en', phone: '', consent: true }, { 'accept-language': 'es' })
-  t.same(bodyWins.json(), { errors: [{ field: 'phone', message: 'Please enter your mobile number.' }] })
+  t.same(bodyWins.json(), { errors: [{ field: 'phone', message: 'Please enter your mobile number.', code: 'empty' }] })
   const unoffered = await post({ lang: 'fr', phone: '', consent: true })
-  t.same(unoffered.json(), { errors: [{ field: 'phone', message: 'Please enter your mobile number.' }] }, 'an unoffered lang is ignored')
+  t.same(unoffered.json(), { errors: [{ field: 'phone', message: 'Please enter your mobile number.', code: 'empty' }] }, 'an unoffered lang is ignored')
 
   const accepted = await post({ lang: 'es', phone: '(646) 555-0125', consent: true })
   t.equal(accepted.statusCode, 202)

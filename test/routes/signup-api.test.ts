@@ -36,8 +36,8 @@ t.test('missing fields get the same words as on the form', async t => {
   t.equal(res.statusCode, 422)
   t.same(res.json(), {
     errors: [
-      { field: 'phone', message: 'Please enter your mobile number.' },
-      { field: 'consent', message: 'Please tick the box to agree to receive text messages.' }
+      { field: 'phone', message: 'Please enter your mobile number.', code: 'empty' },
+      { field: 'consent', message: 'Please tick the box to agree to receive text messages.', code: 'consent_missing' }
     ]
   })
 })

@@ -20,6 +20,9 @@ t.test('CSRF: a cross-site form post is refused unless the campaign lists that o
   t.equal((await app.inject(withOrigin('summer', 'http://localhost'))).statusCode, 303, 'our own origin')
   t.equal((await app.inject(withOrigin('embedded', 'https://shop.example.com'))).statusCode, 303, 'a listed embedder')
   t.equal((await app.inject(withOrigin('embedded', 'https://other.example'))).statusCode, 403)
+  // A sandboxed frame or a data: document on a listed site posts with an opaque origin: not the site itself.
+  const opaque = withOrigin('embedded', 'null')
+  t.equal((await app.inject({ ...opaque, headers: { ...opaque.headers, referer: 'https://shop.example.com/p' } })).statusCode, 403, 'Origin: null, whatever the Referer')
   t.match(await store.counts(), { pending: 2 })
 })
 

@@ -123,6 +123,7 @@ export default {
   },
   signup: {
     consentMissing: 'Please tick the box to agree to receive text messages.',
+    disclosureChanged: 'The terms of these text messages have just changed. Please read them again, then tick the box to agree.',
     countryNotOffered: 'Please choose one of the countries in the list.',
     unavailable: 'We could not sign you up just now. Please try again in a few minutes.',
     upstreamRefusedPhone: 'This number cannot be signed up for texts. Please check it, or use another mobile number.',

@@ -127,6 +127,7 @@ export default {
   },
   signup: {
     consentMissing: 'Marca la casilla para aceptar recibir mensajes de texto.',
+    disclosureChanged: 'Las condiciones de estos mensajes de texto acaban de cambiar. Vuelve a leerlas y marca la casilla para aceptar.',
     countryNotOffered: 'Elige uno de los países de la lista.',
     unavailable: 'No pudimos registrarte en este momento. Inténtalo de nuevo en unos minutos.',
     upstreamRefusedPhone: 'Este número no se puede registrar para recibir mensajes de texto. Revísalo o usa otro número de celular.',
