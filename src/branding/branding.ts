@@ -87,7 +87,8 @@ export function loadBranding (config: BrandingConfig | undefined, at: string, ba
       dark: colorScheme === 'light' ? undefined : darkColors.palette
     }
     themeUrl = add('theme', 'css', Buffer.from(themeCss(palettes, ':root')), 'text/css; charset=utf-8')
-    embedThemeUrl = add('embed', 'css', Buffer.from(themeCss(palettes, '.optline')), 'text/css; charset=utf-8')
+    // Scoped to this campaign's forms: two campaigns embedded on one host page keep their own colours.
+    embedThemeUrl = add('embed', 'css', Buffer.from(themeCss(palettes, `.optline[data-campaign="${slug}"]`)), 'text/css; charset=utf-8')
   }
   if (issues.length > 0) return { issues }
   return { issues, branding: { logo, themeUrl, embedThemeUrl, assets } }

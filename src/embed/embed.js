@@ -109,7 +109,7 @@
     count += 1
     const words = texts.labels
     // Screen readers switch voice when the form's language is not the host page's.
-    const box = el('div', { className: 'optline', lang: texts.lang })
+    const box = el('div', { className: 'optline', lang: texts.lang, 'data-campaign': slug })
     const form = el('form', { novalidate: true, 'aria-labelledby': id('title') })
     const formError = el('p', { id: id('form-error'), className: 'optline-error optline-form-error', tabindex: '-1', hidden: true })
     const honeypot = el('input', { id: id('website'), type: 'text', tabindex: '-1', autocomplete: 'off' })

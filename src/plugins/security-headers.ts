@@ -33,6 +33,8 @@ export function contentSecurityPolicy (campaign: Campaign | undefined): string {
   return Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; ')
 }
 
+const BRAND_ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
 export default fp(async function securityHeaders (app: FastifyInstance, options: SecurityHeadersOptions) {
   await app.register(helmet, {
     // Built per campaign below; helmet's would be one policy for every page.
@@ -58,7 +60,8 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
     const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
     const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
-    reply.header('content-security-policy', policyFor(campaign))
+    // A logo opened on its own (an SVG is a document) runs nothing and loads nothing, whatever the file holds.
+    reply.header('content-security-policy', request.url.startsWith('/brand/') ? BRAND_ASSET_POLICY : policyFor(campaign))
     if (campaign === undefined || campaign.embedOrigins.length === 0) reply.header('x-frame-options', 'DENY')
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
   })

@@ -82,6 +82,7 @@ t.test('the theme stylesheet: set colours as given, the rest derived to pass, a 
     }
   }
   t.notMatch(page.body, /\sstyle="|<style/, 'still no inline style')
+  t.match(css.headers['content-security-policy'], /^default-src 'none'; .*sandbox$/, 'brand files opened on their own run and load nothing')
   t.equal((await app.inject('/brand/x/theme-0000000000.css')).statusCode, 404, 'an old name is not served new content')
   t.equal((await app.inject('/brand/nope/theme.css')).statusCode, 404)
 })
@@ -121,7 +122,7 @@ t.test('the logo: served from our origin, fingerprinted, with its size and alt t
   t.equal(res.statusCode, 200)
   t.equal(res.headers['content-type'], 'image/svg+xml')
   t.match(res.headers['cache-control'], /immutable/)
-  t.match(res.headers['content-security-policy'], /script-src 'self'/, 'an SVG opened on its own runs no inline script')
+  t.equal(res.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; sandbox", 'an SVG opened on its own runs nothing and loads nothing')
   t.match((await app.inject('/c/x/thanks')).body, /<img class="logo"/, 'the thank-you page too')
   t.notMatch((await app.inject('/c/x?embed=1')).body, /<img/, 'not in a frame: the host page carries the brand')
 
@@ -179,12 +180,12 @@ t.test('a relative logo path starts from the campaigns file\'s folder', async t 
   t.match(campaigns.get('x')?.branding?.logo, { width: 120, height: 40 })
 })
 
-t.test('the embed stylesheet carries the campaign\'s colours, scoped to the form', async t => {
+t.test('the embed stylesheet carries the campaign\'s colours, scoped to that campaign\'s forms', async t => {
   const { app } = await buildTestApp(t, { campaigns: { x: { ...usCampaign, embedOrigins: ['https://shop.example.com'], branding: { colors: { accent: '#6b2d0f' } } } } })
   const { stylesheets } = (await app.inject('/api/v1/campaigns/x/form')).json() as { stylesheets: string[] }
   t.equal(stylesheets.length, 2)
   const theme = await app.inject(stylesheets[1] ?? '')
-  t.match(theme.body, /^\.optline\{color-scheme:light dark;.*--accent:#6b2d0f/)
+  t.match(theme.body, /^\.optline\[data-campaign="x"\]\{color-scheme:light dark;.*--accent:#6b2d0f/, 'another campaign\'s form on the same page keeps its own')
   t.notMatch(theme.body, /:root/, 'the host page\'s own variables are left alone')
   t.equal(theme.headers['cross-origin-resource-policy'], 'cross-origin')
 })
