@@ -12,7 +12,7 @@ import type { TrafficCounter } from '../admin/traffic-counter.ts'
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { Store } from '../store/types.ts'
 import { addressBlock } from '../plugins/rate-limits.ts'
-import { GuardError } from './request-guards.ts'
+import { GuardError, ownOrigin, postedFrom } from './request-guards.ts'
 import adminConsentRoutes from './admin-consents.ts'
 
 export interface AdminRouteOptions {
@@ -52,27 +52,10 @@ function cookieFor (request: FastifyRequest) {
     : { name: 'optline_admin', path: '/admin', secure: false }
 }
 
-/** The origin a POST says it came from (Origin, else Referer's), undefined when the browser sent neither. */
-function postedFrom (request: FastifyRequest): string | undefined {
-  const origin = request.headers.origin
-  if (typeof origin === 'string') return origin
-  const referer = request.headers.referer
-  if (typeof referer !== 'string') return undefined
-  try {
-    return new URL(referer).origin
-  } catch {
-    return 'null'
-  }
-}
-
 function sameOrigin (request: FastifyRequest): boolean {
   const from = postedFrom(request)
   if (from === undefined) return true // the CSRF token and SameSite=Strict still stand
-  try {
-    return from === new URL(`${request.protocol}://${request.host}`).origin
-  } catch {
-    return false
-  }
+  return from === ownOrigin(request)
 }
 
 const isLoopback = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host)

@@ -25,7 +25,7 @@ export function onlyContentType (type: string) {
  * neither (some privacy tools strip both); the signed form token still protects that case. `Origin: null` is an
  * opaque origin (a sandboxed frame, a data: document): cross-site, whatever its Referer says.
  */
-function postedFrom (request: FastifyRequest): string | undefined {
+export function postedFrom (request: FastifyRequest): string | undefined {
   const origin = request.headers.origin
   if (typeof origin === 'string') return origin
   const referer = request.headers.referer
@@ -45,7 +45,7 @@ export function isAllowedFormOrigin (request: FastifyRequest, campaign: Campaign
 }
 
 /** Our origin as the browser writes it (URL drops a default port: Host may say :80, Origin never does). */
-function ownOrigin (request: FastifyRequest): string | undefined {
+export function ownOrigin (request: FastifyRequest): string | undefined {
   try {
     return new URL(`${request.protocol}://${request.host}`).origin
   } catch {
