@@ -1,5 +1,6 @@
 // A backlog for the drain: N signups of the bundled `demo` campaign written straight into a store with no
 // dispatcher running (as if the upstream had been down), exactly as the signup service would have stored them.
+import { localeOf } from '../../src/campaigns/campaign-locale.ts'
 import { loadCampaignsFile } from '../../src/campaigns/load.ts'
 import { tokenKeyOf } from '../../src/outbox/token-key.ts'
 import { normalizePhone } from '../../src/phone/normalize.ts'
@@ -25,7 +26,7 @@ export async function seedBacklog (options: { databaseUrl: string, campaignsFile
         request: optInRequest(campaign, phone.phoneNumber),
         tokenKey,
         consent: {
-          disclosureVersion: campaign.disclosureVersion,
+          disclosureVersion: localeOf(campaign, undefined).disclosureVersion,
           consentGiven: true,
           clientIp: '127.0.0.1',
           userAgent: 'optline-bench',

@@ -2,7 +2,7 @@
 import type { CountryCode } from 'libphonenumber-js'
 import type { CampaignConfig } from './schema.ts'
 import { resolveLocales, type CampaignLocale } from './campaign-locale.ts'
-import { language as languageStrings, type LanguageCode } from '../i18n/languages.ts'
+import type { LanguageCode } from '../i18n/languages.ts'
 import type { Branding } from '../branding/branding.ts'
 
 export interface CampaignPage {
@@ -38,7 +38,6 @@ export interface Campaign {
   sendCtaMessage: 'auto' | 'always'
   termsUrl: string
   privacyUrl: string
-  frequency: string
   marketing: boolean
   successRedirectUrl: string | undefined
   allowNoncompliantMessages: boolean
@@ -48,10 +47,6 @@ export interface Campaign {
   languages: LanguageCode[]
   /** Each offered language's page texts, SMS and disclosure version (see localeOf in campaign-locale.ts). */
   locales: Readonly<Partial<Record<LanguageCode, CampaignLocale>>>
-  /** The CTA and confirmation SMS in the campaign's own language, rendered once at start-up. */
-  ctaMessage: string
-  confirmMessage: string
-  page: CampaignPage
   /** Origins that may embed the form (iframe, or the JSON API with CORS); none by default. */
   embedOrigins: string[]
   protection: Protection
@@ -59,19 +54,10 @@ export interface Campaign {
   branding: Branding | undefined
   /** The same number for this campaign within this window is recorded but not sent again. */
   duplicateWindowMs: number
-  /** The consent wording as shown in the campaign's own language; each language's is in `locales`. */
-  disclosureText: string
-  /** Hash of disclosureText, so each signup's proof names the exact text. */
-  disclosureVersion: string
 }
-
-// The defaults themselves live in each language's file (src/i18n/<lang>.ts); these are English's.
-export const PAGE_DEFAULTS: CampaignPage = languageStrings('en').campaign.page
-export const DEFAULT_FREQUENCY = languageStrings('en').campaign.defaultFrequency
 
 export function resolveCampaign (slug: string, config: CampaignConfig, branding?: Branding): Campaign {
   const { language, languages, locales } = resolveLocales(config)
-  const main = locales[language] as CampaignLocale
   const marketing = config.marketing ?? true
   const country = config.country as CountryCode
   return {
@@ -83,22 +69,16 @@ export function resolveCampaign (slug: string, config: CampaignConfig, branding?
     sendCtaMessage: config.sendCtaMessage === 'always' ? 'always' : 'auto',
     termsUrl: config.termsUrl,
     privacyUrl: config.privacyUrl,
-    frequency: main.frequency,
     marketing,
     successRedirectUrl: config.successRedirectUrl,
     allowNoncompliantMessages: config.allowNoncompliantMessages ?? false,
     language,
     languages,
     locales,
-    ctaMessage: main.ctaMessage,
-    confirmMessage: main.confirmMessage,
-    page: main.page,
     embedOrigins: config.embedOrigins ?? [],
     protection: resolveProtection(config),
     branding,
-    duplicateWindowMs: (config.duplicateWindowHours ?? 24) * 3_600_000,
-    disclosureText: main.disclosureText,
-    disclosureVersion: main.disclosureVersion
+    duplicateWindowMs: (config.duplicateWindowHours ?? 24) * 3_600_000
   }
 }
 

@@ -27,7 +27,8 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
   // Without JavaScript, autofocus is how focus reaches the first field to fix.
   const focus = (['country', 'phone', 'consent'] as const).find(field => byField[field] !== undefined)
   const several = campaign.allowedCountries.length > 1
-  const { lang, page } = localeOf(campaign, values.lang)
+  const locale = localeOf(campaign, values.lang)
+  const { lang, page } = locale
   const t = language(lang).form
   const action = `/c/${campaign.slug}`
   // Plain links, so switching works without JavaScript; the source tag stays with the visitor.
@@ -43,7 +44,7 @@ export function formView (campaign: Campaign, values: FormValues, errors: FieldE
     termsUrl: campaign.termsUrl,
     privacyUrl: campaign.privacyUrl,
     // Posted back, so the consent record can only ever name the wording this page showed.
-    disclosureVersion: localeOf(campaign, values.lang).disclosureVersion,
+    disclosureVersion: locale.disclosureVersion,
     countries: several ? campaign.allowedCountries.map(code => countryOption(code, lang)) : null,
     phoneHint: several ? t.hintChooseCountry : t.hintExample(exampleNumber(campaign.country)),
     values,

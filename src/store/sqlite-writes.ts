@@ -46,6 +46,12 @@ export interface SqliteWrites {
 
 export type WriteName = keyof SqliteWrites
 
+/** Every write by name, for the two places that forward them all (the writer thread's client, the inline store). */
+export const WRITE_NAMES = ['accept', 'claim', 'finishAttempt', 'release', 'putBucketIf', 'saveDisclosure', 'releaseHeld',
+  'deleteNumber', 'addTraffic'] as const satisfies readonly WriteName[]
+// Fails to compile when a write is added to SqliteWrites but not listed above.
+export const EVERY_WRITE_LISTED: [Exclude<WriteName, typeof WRITE_NAMES[number]>] extends [never] ? true : never = true
+
 /** Starts a write transaction (BEGIN IMMEDIATE, waiting for the lock as the caller's thread may). */
 export type Begin = (db: DatabaseSync) => void
 

@@ -2,6 +2,7 @@
 import t, { type Test } from 'tap'
 import { stringify } from 'yaml'
 import { parseCampaigns, loadCampaignsFile, CampaignsFileError } from '../../src/campaigns/load.ts'
+import { localeOf } from '../../src/campaigns/campaign-locale.ts'
 import { BUNDLED_CAMPAIGNS_FILE } from '../../src/config/env.ts'
 
 const valid = {
@@ -37,20 +38,20 @@ t.test('a minimal campaign gets careful defaults', async t => {
   const summer = campaigns.get('summer')!
   t.same(summer.allowedCountries, ['US'])
   t.equal(summer.sendCtaMessage, 'auto')
-  t.equal(summer.ctaMessage.startsWith("Joe's Coffee Club: reply YES"), true, 'renders {name}')
-  t.match(summer.page.disclosure, /Joe's Coffee Club/)
-  t.match(summer.page.disclosure, /Msg & data rates may apply/)
-  t.match(summer.page.disclosure, /HELP/)
-  t.match(summer.page.disclosure, /STOP/)
-  t.match(summer.page.disclosure, /Consent is not a condition of purchase/)
-  t.match(summer.disclosureVersion, /^[0-9a-f]{16}$/)
+  t.equal(localeOf(summer, undefined).ctaMessage.startsWith("Joe's Coffee Club: reply YES"), true, 'renders {name}')
+  t.match(localeOf(summer, undefined).page.disclosure, /Joe's Coffee Club/)
+  t.match(localeOf(summer, undefined).page.disclosure, /Msg & data rates may apply/)
+  t.match(localeOf(summer, undefined).page.disclosure, /HELP/)
+  t.match(localeOf(summer, undefined).page.disclosure, /STOP/)
+  t.match(localeOf(summer, undefined).page.disclosure, /Consent is not a condition of purchase/)
+  t.match(localeOf(summer, undefined).disclosureVersion, /^[0-9a-f]{16}$/)
   t.same(warnings, [])
 })
 
 t.test('the disclosure version changes when the wording does', async t => {
   const a = parseCampaigns(file({ a: valid })).campaigns.get('a')!
   const b = parseCampaigns(file({ a: { ...valid, frequency: 'Up to 2 msgs/week' } })).campaigns.get('a')!
-  t.not(a.disclosureVersion, b.disclosureVersion)
+  t.not(localeOf(a, undefined).disclosureVersion, localeOf(b, undefined).disclosureVersion)
 })
 
 t.test('every problem is listed by path', async t => {
