@@ -185,12 +185,13 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(embedRoutes, routeOptions)
   await app.register(brandAssetRoutes, { campaigns })
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const campaign = (request.params as { campaign?: string } | undefined)?.campaign
     const line = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), campaign }
     // Probes hit every few seconds; keep them out of the info stream.
     if (request.url === '/healthz' || request.url === '/readyz') request.log.debug(line, 'request')
     else request.log.info(line, 'request')
+    done()
   })
 
   async function saveDisclosures (list: Campaign[]) {

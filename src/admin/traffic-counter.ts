@@ -131,8 +131,11 @@ const PAGE_ROUTES = new Set(['/c/:campaign'])
 
 /** onResponse hook: a signup page shown counts as a view (unknown campaigns answer 404 and do not count). */
 export function pageViewHook (counter: TrafficCounter) {
-  return async function countPageView (request: FastifyRequest, reply: FastifyReply) {
-    if (request.method !== 'GET' || reply.statusCode !== 200 || !PAGE_ROUTES.has(request.routeOptions.url ?? '')) return
-    counter.view(String((request.params as { campaign?: unknown }).campaign), request.query)
+  // A callback hook, not an async one: it runs after every answer, and almost always returns at once.
+  return function countPageView (request: FastifyRequest, reply: FastifyReply, done: () => void) {
+    if (request.method === 'GET' && reply.statusCode === 200 && PAGE_ROUTES.has(request.routeOptions.url ?? '')) {
+      counter.view(String((request.params as { campaign?: unknown }).campaign), request.query)
+    }
+    done()
   }
 }

@@ -86,7 +86,7 @@ type Lexed =
   | { kind: 'number', plus: boolean, digits: string }
   | { kind: 'empty' | 'not_a_number' | 'extension' }
 
-type Interpretation = { ok: true, phone: PhoneNumber } | { ok: false, code: PhoneRefusalCode }
+type Interpretation = { ok: true, phone: PhoneNumber, type: PhoneNumberType } | { ok: false, code: PhoneRefusalCode }
 
 export function isCountryCode (value: string): value is CountryCode {
   return isSupportedCountry(value)
@@ -114,14 +114,12 @@ export function normalizePhone (input: unknown, rules: PhoneRules, chosenCountry
   }
   if (!result.ok) return refuse(result.code)
 
-  const { phone } = result
+  const { phone, type } = result
   // Non-geographic numbers (+800, +882 …) have no country, so no allow-list can include them.
   if (phone.country === undefined || !allowed.includes(phone.country)) {
     return refuse('country_not_allowed', { allowedCountries: allowed })
   }
-  // With /max metadata a valid number always has a type; undefined could only mean other metadata.
-  const type = phone.getType()
-  if (type !== undefined && REFUSED_TYPES.has(type)) return refuse('unsupported_type', { numberType: type })
+  if (REFUSED_TYPES.has(type)) return refuse('unsupported_type', { numberType: type })
 
   return {
     ok: true,
@@ -205,9 +203,12 @@ function interpret (text: string, country: CountryCode): Interpretation {
     const length = validatePhoneNumberLength(text, country)
     return { ok: false, code: length === 'TOO_SHORT' ? 'too_short' : length === 'TOO_LONG' ? 'too_long' : 'invalid' }
   }
-  // isValid() checks the number against the ranges actually assigned, not just its length.
-  if (!phone.isValid()) return { ok: false, code: 'invalid' }
-  return { ok: true, phone }
+  // Valid means in a range actually assigned, not just the right length. With /max metadata isValid() is exactly
+  // "getType() is defined" (libphonenumber-js isValid.js), and matching every type's pattern is most of the cost
+  // of this whole function: one getType() answers both questions.
+  const type = phone.getType()
+  if (type === undefined) return { ok: false, code: 'invalid' }
+  return { ok: true, phone, type }
 }
 
 function dialsOutWith (country: CountryCode, digits: string): boolean {

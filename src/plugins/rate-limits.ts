@@ -30,15 +30,20 @@ export function addressBlock (ip: string): string {
 
 export default fp(async function rateLimits (app: FastifyInstance, options: { campaigns: Campaigns }) {
   const { campaigns } = options
+  // The campaign's budget for this request, or 0 when nothing is counted: only signup submissions count (pages,
+  // assets and probes are never limited here), and a campaign's 0 turns its limit off (a kiosk, a load test).
+  const budgetOf = (request: FastifyRequest): number => request.method === 'POST' && SIGNUP_ROUTES.has(request.routeOptions.url ?? '')
+    ? campaigns.get(slugOf(request))?.protection.perIpPerMinute ?? 0
+    : 0
   await app.register(rateLimit, {
     global: true,
-    // Only signup submissions count; pages, assets and probes are never limited here.
-    allowList: (request: FastifyRequest) => request.method !== 'POST' || !SIGNUP_ROUTES.has(request.routeOptions.url ?? ''),
-    // 0 turns the limit off for a campaign (a kiosk, a load test).
-    max: (request: FastifyRequest) => campaigns.get(slugOf(request))?.protection.perIpPerMinute || Number.MAX_SAFE_INTEGER,
+    // Skipped requests get no X-RateLimit-* headers and cost no counter.
+    allowList: (request: FastifyRequest) => budgetOf(request) <= 0,
+    max: budgetOf,
     timeWindow: 60_000,
-    // request.ip honours TRUST_PROXY, so behind a load balancer each visitor has their own budget.
-    keyGenerator: (request: FastifyRequest) => `${slugOf(request)}|${addressBlock(request.ip)}`,
+    // request.ip honours TRUST_PROXY, so behind a load balancer each visitor has their own budget. The plugin asks
+    // for the key before the allow list: a request that is not counted gets an empty one, without parsing its address.
+    keyGenerator: (request: FastifyRequest) => budgetOf(request) > 0 ? `${slugOf(request)}|${addressBlock(request.ip)}` : '',
     errorResponseBuilder: () => new GuardError(429, 'OPTLINE_RATE_LIMITED', SIGNUP_MESSAGES.tooManyAttempts)
   })
 }, { name: 'rate-limits' })

@@ -1,7 +1,8 @@
 // Security headers on every answer: helmet's set, plus a strict CSP built per campaign (embedding, redirect, CAPTCHA).
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet from 'helmet'
 import type { Campaign } from '../campaigns/campaign.ts'
 import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
 
@@ -35,16 +36,40 @@ export function contentSecurityPolicy (campaign: Campaign | undefined): string {
 
 const BRAND_ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
+const HELMET_OPTIONS = {
+  // Built per campaign below; helmet's would be one policy for every page.
+  contentSecurityPolicy: false,
+  // Sent only over HTTPS (below): over plain HTTP it is ignored, and a test machine must not be pinned.
+  strictTransportSecurity: false,
+  // frame-ancestors governs framing; X-Frame-Options is set below only where nobody may embed.
+  xFrameOptions: false,
+  crossOriginEmbedderPolicy: false,
+  referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
+} as const
+
+/**
+ * The headers helmet sets with these options, asked once. They are the same for every answer, and
+ * @fastify/helmet rebuilds helmet's middleware from its options on every request (two hooks, a tenth of a signup's
+ * time on the main thread); one object applied by one synchronous hook gives the same headers.
+ */
+export function helmetHeaders (): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader (name: string, value: string) { headers[name.toLowerCase()] = value },
+    removeHeader (name: string) { delete headers[name.toLowerCase()] }
+  }
+  helmet(HELMET_OPTIONS)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error !== undefined && error !== null) throw error
+  })
+  return Object.freeze(headers)
+}
+
 export default fp(async function securityHeaders (app: FastifyInstance, options: SecurityHeadersOptions) {
-  await app.register(helmet, {
-    // Built per campaign below; helmet's would be one policy for every page.
-    contentSecurityPolicy: false,
-    // Sent only over HTTPS (below): over plain HTTP it is ignored, and a test machine must not be pinned.
-    strictTransportSecurity: false,
-    // frame-ancestors governs framing; X-Frame-Options is set below only where nobody may embed.
-    xFrameOptions: false,
-    crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' }
+  const staticHeaders = helmetHeaders()
+  // onRequest, before any handler: a route can still override one (e.g. a cross-origin resource policy).
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(staticHeaders)
+    done()
   })
 
   // Built once per campaign object (a reload brings new objects, so new policies), not once per answer.
@@ -57,12 +82,13 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
     return policy
   }
 
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
     const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
     const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
     // A logo opened on its own (an SVG is a document) runs nothing and loads nothing, whatever the file holds.
     reply.header('content-security-policy', request.url.startsWith('/brand/') ? BRAND_ASSET_POLICY : policyFor(campaign))
     if (campaign === undefined || campaign.embedOrigins.length === 0) reply.header('x-frame-options', 'DENY')
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
+    done(null, payload)
   })
 }, { name: 'security-headers' })

@@ -100,3 +100,25 @@ t.test('the API is described in OpenAPI for embedders', async t => {
   t.ok(post?.requestBody?.content['application/json']?.schema.properties.phone, 'the body schema')
   t.same(Object.keys(post?.responses ?? {}).sort(), ['202', '404', '422', '429', '503'])
 })
+
+t.test('the per-IP limit: counted with X-RateLimit headers where set, absent where a campaign turns it off (0)', async t => {
+  const { app } = await buildTestApp(t)
+  // Distinct prefixes (valid US area codes), so the prefix-velocity hold never mixes in.
+  const areas = [201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225, 228]
+  const number = (i: number) => `${areas[i]} 555 0123`
+  const limited = await app.inject(post('summer', { phone: number(0), consent: true }))
+  t.equal(limited.headers['x-ratelimit-limit'], '10', 'the default 10 a minute')
+  t.equal(limited.headers['x-ratelimit-remaining'], '9')
+  for (let i = 1; i < 10; i++) await app.inject(post('summer', { phone: number(i), consent: true }))
+  t.equal((await app.inject(post('summer', { phone: number(10), consent: true }))).statusCode, 429, 'the 11th in a minute is refused')
+
+  const codes: number[] = []
+  for (let i = 0; i < 20; i++) {
+    const res = await app.inject(post('bulk', { phone: number(i), consent: true }))
+    codes.push(res.statusCode)
+    t.equal(res.headers['x-ratelimit-limit'], undefined, 'no limit announced for a campaign without one')
+  }
+  t.same(new Set(codes), new Set([202]), '20 from one address, all accepted')
+  // Pages are never counted either.
+  t.equal((await app.inject('/c/summer')).headers['x-ratelimit-limit'], undefined)
+})

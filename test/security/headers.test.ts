@@ -1,6 +1,6 @@
 // Security headers on every page: strict CSP (no inline script), framing only for listed embedders, HSTS over HTTPS.
 import t from 'tap'
-import { buildTestApp, formPost, usCampaign } from '../helper.ts'
+import { buildTestApp, formPost, formTokenFor, usCampaign } from '../helper.ts'
 
 const campaigns = {
   summer: usCampaign,
@@ -51,4 +51,32 @@ t.test('HSTS when served over HTTPS through a trusted proxy', async t => {
   const { app } = await buildTestApp(t, { campaigns, trustProxy: true })
   const res = await app.inject({ url: '/c/summer', headers: { 'x-forwarded-proto': 'https' } })
   t.match(res.headers['strict-transport-security'], /max-age=31536000/)
+})
+
+t.test('JSON answers, assets and the embed script carry the same hardening headers; a route may lift one', async t => {
+  const { app } = await buildTestApp(t, { campaigns })
+  const api = (phone: string) => app.inject({
+    method: 'POST',
+    url: '/api/v1/campaigns/summer/signups',
+    payload: { phone, consent: true, formToken: formTokenFor('summer') }
+  })
+  const answers = {
+    'API 202': await api('6465550123'),
+    'API 422': await api('12'),
+    'API 404': await app.inject('/api/v1/campaigns/nope/form-token'),
+    stylesheet: await app.inject('/assets/optline.css'),
+    'embed script': await app.inject('/embed.js')
+  }
+  t.equal(answers['API 202'].statusCode, 202)
+  t.equal(answers['API 422'].statusCode, 422)
+  for (const [name, res] of Object.entries(answers)) {
+    t.equal(res.headers['x-content-type-options'], 'nosniff', `${name}: nosniff`)
+    t.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin', `${name}: referrer policy`)
+    t.equal(res.headers['cross-origin-opener-policy'], 'same-origin', `${name}: opener policy`)
+    t.equal(res.headers['x-permitted-cross-domain-policies'], 'none', `${name}: no Flash/PDF cross-domain policy`)
+    t.equal(res.headers['x-powered-by'], undefined, `${name}: no framework banner`)
+    t.match(res.headers['content-security-policy'], /default-src 'none'/, `${name}: CSP`)
+  }
+  t.equal(answers['API 202'].headers['cross-origin-resource-policy'], 'same-origin', 'same-origin by default')
+  t.equal(answers['embed script'].headers['cross-origin-resource-policy'], 'cross-origin', 'the embed script lifts it for other sites')
 })
