@@ -23,5 +23,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# Same as `npm start`, without npm in between so signals reach Node directly.
-CMD ["node", "src/server.ts"]
+# Same as `npm start` (its Node flags included: see docs/deploy.md), without npm in between so signals reach Node
+# directly.
+CMD ["node", "--v8-pool-size=1", "src/server.ts"]

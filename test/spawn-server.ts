@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { startFlags } from '../scripts/start-command.ts'
 
 const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' }
@@ -17,7 +18,7 @@ export interface RunningServer {
 }
 
 export function startServer (env: Record<string, string>, cwd?: string): RunningServer {
-  const child = spawn(process.execPath, [SERVER], { env: { ...BASE_ENV, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...startFlags(), SERVER], { env: { ...BASE_ENV, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   let stderr = ''

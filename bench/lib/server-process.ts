@@ -4,6 +4,7 @@ import { closeSync, openSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { setTimeout as delay } from 'node:timers/promises'
 import { cpuSecondsOf, memoryOf, type Memory } from './proc.ts'
+import { startFlags } from '../../scripts/start-command.ts'
 
 export interface ServerProcess {
   pid: number
@@ -52,7 +53,8 @@ export async function startServerProcess (options: StartOptions): Promise<Server
   const url = `http://127.0.0.1:${port}`
   const log = openSync(options.logFile, 'a')
   const started = performance.now()
-  const child = spawn(process.execPath, [options.script], {
+  // With npm start's Node flags: the bare route too, so both sides of a comparison run on the same runtime settings.
+  const child = spawn(process.execPath, [...startFlags(), options.script], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', ...options.env, PORT: String(port) },
     stdio: ['ignore', log, log]
