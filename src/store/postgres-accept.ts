@@ -36,8 +36,8 @@ const SEEN = `SELECT i.ord,
     CASE WHEN i.velocity_max IS NULL THEN 0 ELSE (SELECT count(*) FROM (SELECT 1 FROM signups s
       WHERE s.campaign = i.campaign AND s.phone_prefix = i.phone_prefix AND s.status <> 'duplicate'
         AND s.created_at > i.created_at - i.velocity_window_ms LIMIT i.velocity_max) r) END AS prefix_recent
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::integer[], $7::bigint[])
-    WITH ORDINALITY AS i (campaign, phone_number, phone_prefix, created_at, window_ms, velocity_max, velocity_window_ms, ord)`
+  FROM json_to_recordset($1::json) AS i (ord integer, campaign text, phone_number text, phone_prefix text,
+    created_at bigint, window_ms bigint, velocity_max integer, velocity_window_ms bigint)`
 
 // Dedupe: why an upsert on dedupe_keys rather than a check on signups. "The same number within 24 h" is a time
 // window, which no unique index on signups can express; dedupe_keys holds one row per (campaign, number) with the
@@ -50,14 +50,14 @@ const SEEN = `SELECT i.ord,
 // submission does not block the number's owner. Within one batch, a number's later sendable rows exist only with
 // window 0 (decide() made the others duplicates): ON CONFLICT cannot touch one row twice, so the first one upserts.
 // Ids are drawn from the sequence before the insert and returned paired with each row's position (ord), because
-// the order of INSERT … RETURNING is not guaranteed. Arrays go in one parameter per column: no 65535-parameter limit.
+// the order of INSERT … RETURNING is not guaranteed. The batch goes as ONE json parameter (json_to_recordset), each
+// row carrying its position: no 65535-parameter limit, and JSON.stringify is native, where node-postgres builds
+// array literals by escaping every element in JavaScript (22 arrays a batch cost more than the rest of its work).
 const ACCEPT_BATCH = `WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[],
-      $8::text[], $9::boolean[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-      $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
-      WITH ORDINALITY AS u (campaign, phone_number, e164, request, token_key, created_at, window_ms,
-        disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
-        phone_prefix, decided, hold_reason, utm_source, utm_medium, utm_campaign, utm_term, utm_content, ord)
+    SELECT * FROM json_to_recordset($1::json) AS u (ord integer, campaign text, phone_number text, e164 text,
+      request jsonb, token_key text, created_at bigint, window_ms bigint, disclosure_version text, consent_given boolean,
+      client_ip text, user_agent text, page_url text, referrer text, source text, phone_prefix text, decided text,
+      hold_reason text, utm_source text, utm_medium text, utm_campaign text, utm_term text, utm_content text)
   ), claims AS (
     SELECT DISTINCT ON (campaign, phone_number) ord, campaign, phone_number, created_at, window_ms
     FROM input WHERE decided = 'pending' ORDER BY campaign, phone_number, ord
@@ -82,7 +82,7 @@ const ACCEPT_BATCH = `WITH input AS (
   ), signup_rows AS (
     INSERT INTO signups (id, campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason,
       next_attempt_at, created_at)
-    SELECT id, campaign, phone_number, phone_prefix, e164, request::jsonb, token_key, status, hold_reason,
+    SELECT id, campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason,
       CASE WHEN status = 'pending' THEN created_at END, created_at
     FROM numbered
   ), consent_rows AS (
@@ -126,50 +126,63 @@ function decide (items: readonly Accepting[], seen: readonly Seen[]): Decision[]
   })
 }
 
+/**
+ * The batch's rows as the json parameter of one statement. JSON.stringify escapes what PostgreSQL's text type cannot
+ * hold instead of failing: a NUL (\u0000) and a lone UTF-16 surrogate (from a hostile JSON body) would make
+ * json_to_recordset throw, failing every signup of the batch; they are stored as U+FFFD, the replacement character.
+ * Only an escape preceded by an even number of backslashes is one (an odd count means the backslash is text).
+ */
+export function batchJson (rows: readonly object[]): string {
+  return JSON.stringify(rows).replace(UNSTORABLE_ESCAPE, '$1\\ufffd')
+}
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi
+
 export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[]): Promise<AcceptResult[]> {
-  const column = <T> (pick: (item: Accepting) => T) => items.map(pick)
-  const campaigns = column(({ signup }) => signup.campaign)
-  const numbers = column(({ signup }) => signup.phoneNumber)
-  const prefixes = column(({ signup }) => phonePrefix(signup.phoneNumber))
-  const createdAt = column(({ signup }) => toMs(signup.createdAt, 'createdAt'))
-  const windows = column(({ dedupeWindowMs }) => toMs(dedupeWindowMs, 'dedupeWindowMs'))
-  const seenValues = [campaigns, numbers, prefixes, createdAt, windows,
-    column(({ velocity }) => velocity?.max ?? null),
-    column(({ velocity }) => velocity === undefined ? null : toMs(velocity.windowMs, 'windowMs'))]
-  const rowValues = [
-    campaigns,
-    numbers,
-    column(({ signup }) => signup.e164),
-    column(({ signup }) => JSON.stringify(signup.request)),
-    column(({ signup }) => signup.tokenKey),
-    createdAt,
-    windows,
-    column(({ signup }) => signup.consent.disclosureVersion),
-    column(({ signup }) => signup.consent.consentGiven),
-    column(({ signup }) => signup.consent.clientIp ?? null),
-    column(({ signup }) => signup.consent.userAgent ?? null),
-    column(({ signup }) => signup.consent.pageUrl ?? null),
-    column(({ signup }) => signup.consent.referrer ?? null),
-    column(({ signup }) => signup.consent.source ?? null),
-    prefixes
-  ]
-  // After the decisions ($16, $17): $18 … $22, one array per UTM column.
-  const utmValues = UTM_KEYS.map(key => column(({ signup }) => signup.consent.utm?.[key] ?? null))
+  const rows = items.map(({ signup, dedupeWindowMs, velocity }, i) => ({
+    ord: i + 1,
+    campaign: signup.campaign,
+    phone_number: signup.phoneNumber,
+    phone_prefix: phonePrefix(signup.phoneNumber),
+    created_at: toMs(signup.createdAt, 'createdAt'),
+    window_ms: toMs(dedupeWindowMs, 'dedupeWindowMs'),
+    velocity_max: velocity?.max ?? null,
+    velocity_window_ms: velocity === undefined ? null : toMs(velocity.windowMs, 'windowMs')
+  }))
+  const seenJson = batchJson(rows)
   for (let attempt = 0; ; attempt++) {
     try {
       // Both statements named, so each connection parses and plans them once: planning the write cost more than
       // running it (measured: about 2× the batches per second once prepared). Each commits on its own
       // (autocommit): no BEGIN/COMMIT round trips; the read has nothing to commit.
-      const read = await pool.query({ name: 'optline_accept_seen', text: SEEN, values: seenValues })
+      const read = await pool.query({ name: 'optline_accept_seen', text: SEEN, values: [seenJson] })
       const seen: Seen[] = []
       for (const row of read.rows as { ord: number, key_taken: boolean, prefix_recent: number }[]) {
         seen[row.ord - 1] = { keyTaken: row.key_taken, prefixRecent: Number(row.prefix_recent) }
       }
       const decisions = decide(items, seen)
-      const values = [...rowValues, decisions.map(d => d.status), decisions.map(d => d.holdReason), ...utmValues]
-      const { rows } = await pool.query({ name: 'optline_accept_batch', text: ACCEPT_BATCH, values })
+      const batch = items.map(({ signup }, i) => {
+        const { consent } = signup
+        const decision = decisions[i] as Decision
+        return {
+          ...rows[i],
+          e164: signup.e164,
+          request: signup.request,
+          token_key: signup.tokenKey,
+          disclosure_version: consent.disclosureVersion,
+          consent_given: consent.consentGiven,
+          client_ip: consent.clientIp ?? null,
+          user_agent: consent.userAgent ?? null,
+          page_url: consent.pageUrl ?? null,
+          referrer: consent.referrer ?? null,
+          source: consent.source ?? null,
+          decided: decision.status,
+          hold_reason: decision.holdReason,
+          ...Object.fromEntries(UTM_KEYS.map(key => [key, consent.utm?.[key] ?? null]))
+        }
+      })
+      const written = await pool.query({ name: 'optline_accept_batch', text: ACCEPT_BATCH, values: [batchJson(batch)] })
       const results: AcceptResult[] = []
-      for (const row of rows as { id: number, ord: number, status: string }[]) {
+      for (const row of written.rows as { id: number, ord: number, status: string }[]) {
         const held = row.status === 'held' ? decisions[row.ord - 1]?.holdReason ?? undefined : undefined
         results[row.ord - 1] = { id: row.id, duplicate: row.status === 'duplicate', held }
       }

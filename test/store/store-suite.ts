@@ -43,6 +43,26 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase, legacyData
     t.same((await store.signupDetail(id))?.consent, { ...consent, disclosureText: undefined })
   })
 
+  t.test('text no database column can hold (NUL, a lone surrogate) costs neither that signup nor its batch', async t => {
+    const store = await (await freshDatabase(t))()
+    // What a hostile JSON body can carry in pageUrl or referrer; a backslash before it must stay a backslash.
+    const odd = { ...CONSENT, pageUrl: 'https://shop.example/\u0000a\\u0000b', referrer: 'https://x.example/\ud800?\\', userAgent: 'UA \udfff end' }
+    const [first, strange, last] = await Promise.all([
+      store.accept(newSignup(), DAY),
+      store.accept(newSignup({ consent: odd }), DAY),
+      store.accept(newSignup(), DAY)
+    ])
+    t.ok(first !== undefined && strange !== undefined && last !== undefined && new Set([first.id, strange.id, last.id]).size === 3, 'all three stored')
+    const consent = (await store.signupDetail(strange?.id ?? 0))?.consent
+    for (const field of ['pageUrl', 'referrer', 'userAgent'] as const) {
+      const text = consent?.[field] ?? ''
+      t.ok(text.isWellFormed(), `${field} reads back as well-formed text`)
+    }
+    t.equal(consent?.referrer, 'https://x.example/\ufffd?\\', 'a lone surrogate becomes U+FFFD; backslashes are kept')
+    t.equal(consent?.userAgent, 'UA \ufffd end')
+    t.match(consent?.pageUrl, /^https:\/\/shop\.example\/.a\\u0000b$/, 'a NUL may become U+FFFD; the literal text "\\u0000" is kept')
+  })
+
   t.test('duplicates: same campaign and number inside the window, recorded but never claimable', async t => {
     const store = await (await freshDatabase(t))()
     const phoneNumber = nextNumber()
