@@ -97,6 +97,15 @@ async function setup (t: Test): Promise<Setup> {
 /** axe in a frame: the same calls as on a page (addScriptTag, evaluate). */
 const asPage = (frame: Frame) => frame as unknown as Page
 
+/** Console errors and uncaught exceptions of a page, as they happen. A refusal is a 422 by design, which Chromium
+ * logs as a failed resource; anything else is a problem. */
+function collectProblems (page: Page): string[] {
+  const problems: string[] = []
+  page.on('console', message => { if (message.type() === 'error' && !message.text().includes('status of 422')) problems.push(message.text()) })
+  page.on('pageerror', error => problems.push(error.message))
+  return problems
+}
+
 async function expectNoViolations (t: Test, target: Page, name: string) {
   const violations = await axeViolations(target)
   t.same(violations.map(v => v.id), [], violations.length === 0 ? `${name}: no WCAG A/AA violation` : `${name}:\n${formatViolations(violations)}`)
@@ -113,10 +122,7 @@ async function run ({ browser }: Suite): Promise<void> {
     const context = await browser.newContext(PHONE)
     t.teardown(() => context.close())
     const page = await context.newPage()
-    const problems: string[] = []
-    // A refusal is a 422 by design, which Chromium logs as a failed resource; anything else is a problem.
-    page.on('console', message => { if (message.type() === 'error' && !message.text().includes('status of 422')) problems.push(message.text()) })
-    page.on('pageerror', error => problems.push(error.message))
+    const problems = collectProblems(page)
     await page.goto(`${site.host}/script.html`)
     await page.waitForSelector('.optline form')
     await page.evaluate(() => {
@@ -178,9 +184,7 @@ async function run ({ browser }: Suite): Promise<void> {
     const context = await browser.newContext(PHONE)
     t.teardown(() => context.close())
     const page = await context.newPage()
-    const problems: string[] = []
-    page.on('console', message => { if (message.type() === 'error' && !message.text().includes('status of 422')) problems.push(message.text()) })
-    page.on('pageerror', error => problems.push(error.message))
+    const problems = collectProblems(page)
     await page.goto(`${site.host}/script.html?campaign=amigos&data-lang=es`)
     await page.waitForSelector('.optline form')
     t.equal(await page.locator('.optline').getAttribute('lang'), 'es', 'the form says its language (the host page is English)')

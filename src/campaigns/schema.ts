@@ -43,12 +43,10 @@ const languageCode = Type.Enum([...LANGUAGE_CODES] as LanguageCode[], {
   errorMessage: `must be a language optline has: ${LANGUAGE_CODES.join(', ')}`
 })
 
-// A language other than the campaign's own: its page texts (each defaults to that language's default)
-// and its SMS, which the loader requires, since a visitor who signed up in it gets its messages.
-const TranslationSchema = Type.Object({
+// A language's page texts, each defaulting to that language's default: the campaign's own language sets them at
+// the top level, every other language in its translation. One list, so both take the same texts and limits.
+const PAGE_TEXTS = {
   frequency: Type.Optional(text(80)),
-  ctaMessage: Type.Optional(text(1000)),
-  confirmMessage: Type.Optional(text(1000)),
   title: Type.Optional(text(120)),
   headline: Type.Optional(text(120)),
   intro: Type.Optional(text(600)),
@@ -57,6 +55,14 @@ const TranslationSchema = Type.Object({
   buttonText: Type.Optional(text(40)),
   successTitle: Type.Optional(text(120)),
   successText: Type.Optional(text(600))
+}
+
+// A language other than the campaign's own: its page texts and its SMS, which the loader requires, since a
+// visitor who signed up in it gets its messages.
+const TranslationSchema = Type.Object({
+  ctaMessage: Type.Optional(text(1000)),
+  confirmMessage: Type.Optional(text(1000)),
+  ...PAGE_TEXTS
 }, { additionalProperties: false, errorMessage: 'must be that language\'s texts (ctaMessage, confirmMessage, headline, …)' })
 
 export const CampaignSchema = Type.Object({
@@ -80,16 +86,8 @@ export const CampaignSchema = Type.Object({
   })),
   termsUrl: httpUrl('the SMS terms'),
   privacyUrl: httpUrl('the privacy policy'),
-  frequency: Type.Optional(text(80)),
-  title: Type.Optional(text(120)),
-  headline: Type.Optional(text(120)),
-  intro: Type.Optional(text(600)),
-  consentText: Type.Optional(text(400)),
-  disclosure: Type.Optional(text(1200)),
+  ...PAGE_TEXTS,
   marketing: Type.Optional(Type.Boolean({ default: true, errorMessage: 'must be true or false' })),
-  buttonText: Type.Optional(text(40)),
-  successTitle: Type.Optional(text(120)),
-  successText: Type.Optional(text(600)),
   successRedirectUrl: Type.Optional(httpUrl('the page to send visitors to after signing up')),
   language: Type.Optional(languageCode),
   languages: Type.Optional(Type.Array(languageCode, {

@@ -51,8 +51,8 @@ const SEEN = `SELECT i.ord,
 // window 0 (decide() made the others duplicates): ON CONFLICT cannot touch one row twice, so the first one upserts.
 // Ids are drawn from the sequence before the insert and returned paired with each row's position (ord), because
 // the order of INSERT … RETURNING is not guaranteed. The batch goes as ONE json parameter (json_to_recordset), each
-// row carrying its position: no 65535-parameter limit, and JSON.stringify is native, where node-postgres builds
-// array literals by escaping every element in JavaScript (22 arrays a batch cost more than the rest of its work).
+// row carrying its position: no 65535-parameter limit, one place (batchJson) that makes every text storable, and the
+// request object stored as jsonb without a second encoding. (Measured against the former 22 arrays: same throughput.)
 const ACCEPT_BATCH = `WITH input AS (
     SELECT * FROM json_to_recordset($1::json) AS u (ord integer, campaign text, phone_number text, e164 text,
       request jsonb, token_key text, created_at bigint, window_ms bigint, disclosure_version text, consent_given boolean,
@@ -126,16 +126,17 @@ function decide (items: readonly Accepting[], seen: readonly Seen[]): Decision[]
   })
 }
 
+const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi
+
 /**
  * The batch's rows as the json parameter of one statement. JSON.stringify escapes what PostgreSQL's text type cannot
  * hold instead of failing: a NUL (\u0000) and a lone UTF-16 surrogate (from a hostile JSON body) would make
  * json_to_recordset throw, failing every signup of the batch; they are stored as U+FFFD, the replacement character.
  * Only an escape preceded by an even number of backslashes is one (an odd count means the backslash is text).
  */
-export function batchJson (rows: readonly object[]): string {
+function batchJson (rows: readonly object[]): string {
   return JSON.stringify(rows).replace(UNSTORABLE_ESCAPE, '$1\\ufffd')
 }
-const UNSTORABLE_ESCAPE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi
 
 export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[]): Promise<AcceptResult[]> {
   const rows = items.map(({ signup, dedupeWindowMs, velocity }, i) => ({
