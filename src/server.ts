@@ -27,11 +27,13 @@ try {
 }
 
 const pretty = process.stdout.isTTY === true
-// Asynchronous writes: a line per request written synchronously cost a system call each on the event loop;
-// now lines that pile up during one write go out together. pino flushes what is left when the process exits.
+// JSON lines are written to stdout by pino's file transport, in a worker thread: the event loop only formats a
+// line and copies it to the thread. Written from the event loop (pino.destination), a line per request cost a
+// system call each when synchronous; asynchronous, sonic-boom re-measures its whole pending buffer for every line,
+// a cost that grows with the request rate. pino flushes what is left when the process exits.
 const logger = pretty
   ? pino(loggerOptions(config.logLevel, { pretty }))
-  : pino(loggerOptions(config.logLevel), pino.destination({ dest: 1, sync: false }))
+  : pino(loggerOptions(config.logLevel), pino.transport({ target: 'pino/file', options: { destination: 1 } }))
 
 /** Exits once every line logged so far is written: with asynchronous writes, process.exit() alone could cut the last. */
 async function exitAfterLogs (code: number): Promise<never> {
