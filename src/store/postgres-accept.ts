@@ -1,5 +1,7 @@
-// accept() on Postgres: one batch = one read, a decision in memory, then ONE write statement (one transaction, one
-// WAL flush) that confirms the duplicates, inserts every signup and its consent row, and hands back each row's id.
+// accept() on Postgres: usually ONE statement per batch (one round trip, one transaction, one WAL flush) that decides,
+// confirms the duplicates, inserts every signup and its consent row, and hands back each row's id. A batch whose rows
+// could decide one another (the same number twice, a prefix near its velocity limit) is read first and decided in
+// memory, row by row, then written by the same statement.
 import type { Pool } from 'pg'
 import { isRetryableTransactionError } from './postgres-pool.ts'
 import { phonePrefix, toMs } from './rows.ts'
@@ -53,14 +55,35 @@ const SEEN = `SELECT i.ord,
 // the order of INSERT … RETURNING is not guaranteed. The batch goes as ONE json parameter (json_to_recordset), each
 // row carrying its position: no 65535-parameter limit, one place (batchJson) that makes every text storable, and the
 // request object stored as jsonb without a second encoding. (Measured against the former 22 arrays: same throughput.)
-const ACCEPT_BATCH = `WITH input AS (
-    SELECT * FROM json_to_recordset($1::json) AS u (ord integer, campaign text, phone_number text, e164 text,
+const INPUT = `json_to_recordset($1::json) AS u (ord integer, campaign text, phone_number text, e164 text,
       request jsonb, token_key text, created_at bigint, window_ms bigint, disclosure_version text, consent_given boolean,
       client_ip text, user_agent text, page_url text, referrer text, source text, phone_prefix text, decided text,
-      hold_reason text, utm_source text, utm_medium text, utm_campaign text, utm_term text, utm_content text)
-  ), claims AS (
+      hold_reason text, utm_source text, utm_medium text, utm_campaign text, utm_term text, utm_content text,
+      velocity_max integer, velocity_window_ms bigint)`
+
+// The one-trip statement's guard: does any row of the batch depend on another's decision? The same number twice
+// (the first sendable one makes the rest duplicates), or a prefix whose committed signups plus ALL the batch's rows
+// of it could reach its velocity limit (counted from the earliest row's window, so never fewer than any row's
+// count). Then nothing is written, the statement answers one row (ord 0, 'risky'), and the batch goes the two-trip
+// way. Otherwise every row's decision is its own: held if the caller held it, else sendable unless the upsert
+// below finds its key taken — exactly what decide() would say, without reading first.
+const RISKY = `risky AS MATERIALIZED (
+    SELECT EXISTS (SELECT 1 FROM input GROUP BY campaign, phone_number HAVING count(*) > 1)
+      OR EXISTS (SELECT 1 FROM (SELECT campaign, phone_prefix, min(velocity_max) AS max, max(velocity_window_ms) AS window_ms,
+          min(created_at) AS first_at, count(*) AS in_batch
+        FROM input WHERE velocity_max IS NOT NULL GROUP BY campaign, phone_prefix) g
+        WHERE g.in_batch + (SELECT count(*) FROM (SELECT 1 FROM signups s WHERE s.campaign = g.campaign
+          AND s.phone_prefix = g.phone_prefix AND s.status <> 'duplicate' AND s.created_at > g.first_at - g.window_ms
+          LIMIT g.max) r) >= g.max) AS yes
+  )`
+
+/** The write, decisions given (`decided`), or, `guarded`, decided in the statement unless RISKY says it cannot be. */
+function acceptStatement (guarded: boolean): string {
+  const go = guarded ? ' AND NOT (SELECT yes FROM risky)' : ''
+  return `WITH input AS (SELECT * FROM ${INPUT}),${guarded ? ` ${RISKY},` : ''}
+  claims AS (
     SELECT DISTINCT ON (campaign, phone_number) ord, campaign, phone_number, created_at, window_ms
-    FROM input WHERE decided = 'pending' ORDER BY campaign, phone_number, ord
+    FROM input WHERE decided = 'pending'${go} ORDER BY campaign, phone_number, ord
   ), sent AS (
     INSERT INTO dedupe_keys AS k (campaign, phone_number, last_sent_at, window_ms)
     SELECT campaign, phone_number, created_at, window_ms FROM claims ORDER BY campaign, phone_number
@@ -78,7 +101,7 @@ const ACCEPT_BATCH = `WITH input AS (
         WHEN (i.campaign, i.phone_number) IN (SELECT campaign, phone_number FROM sent) THEN 'pending'
         ELSE 'duplicate'
       END AS status
-    FROM input i ORDER BY i.ord
+    FROM input i WHERE true${go} ORDER BY i.ord
   ), signup_rows AS (
     INSERT INTO signups (id, campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason,
       next_attempt_at, created_at)
@@ -91,7 +114,11 @@ const ACCEPT_BATCH = `WITH input AS (
     SELECT id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
       utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM numbered
   )
-  SELECT id, ord, status FROM numbered`
+  SELECT id, ord, status FROM numbered${guarded ? "\n  UNION ALL SELECT NULL, 0, 'risky' FROM risky WHERE yes" : ''}`
+}
+
+const ACCEPT_BATCH = acceptStatement(false)
+const ACCEPT_GUARDED = acceptStatement(true)
 
 /**
  * The batch's rows decided one by one, in order, as SQLite does inside its transaction: the caller's hold, then
@@ -138,60 +165,92 @@ function batchJson (rows: readonly object[]): string {
   return JSON.stringify(rows).replace(UNSTORABLE_ESCAPE, '$1\\ufffd')
 }
 
-export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[]): Promise<AcceptResult[]> {
-  const rows = items.map(({ signup, dedupeWindowMs, velocity }, i) => ({
-    ord: i + 1,
-    campaign: signup.campaign,
-    phone_number: signup.phoneNumber,
-    phone_prefix: phonePrefix(signup.phoneNumber),
-    created_at: toMs(signup.createdAt, 'createdAt'),
-    window_ms: toMs(dedupeWindowMs, 'dedupeWindowMs'),
-    velocity_max: velocity?.max ?? null,
-    velocity_window_ms: velocity === undefined ? null : toMs(velocity.windowMs, 'windowMs')
-  }))
-  const seenJson = batchJson(rows)
+type Row = ReturnType<typeof batchRows>[number]
+
+/** The batch as the statements' json rows, decisions aside. */
+function batchRows (items: readonly Accepting[]) {
+  return items.map(({ signup, dedupeWindowMs, velocity }, i) => {
+    const { consent } = signup
+    return {
+      ord: i + 1,
+      campaign: signup.campaign,
+      phone_number: signup.phoneNumber,
+      phone_prefix: phonePrefix(signup.phoneNumber),
+      created_at: toMs(signup.createdAt, 'createdAt'),
+      window_ms: toMs(dedupeWindowMs, 'dedupeWindowMs'),
+      velocity_max: velocity?.max ?? null,
+      velocity_window_ms: velocity === undefined ? null : toMs(velocity.windowMs, 'windowMs'),
+      e164: signup.e164,
+      request: signup.request,
+      token_key: signup.tokenKey,
+      disclosure_version: consent.disclosureVersion,
+      consent_given: consent.consentGiven,
+      client_ip: consent.clientIp ?? null,
+      user_agent: consent.userAgent ?? null,
+      page_url: consent.pageUrl ?? null,
+      referrer: consent.referrer ?? null,
+      source: consent.source ?? null,
+      ...Object.fromEntries(UTM_KEYS.map(key => [key, consent.utm?.[key] ?? null]))
+    }
+  })
+}
+
+/** Each batch row's result, from the write's (id, ord, status) rows; `holds` gives a held row its reason. */
+function resultsOf (written: readonly { id: number, ord: number, status: string }[], holds: readonly (string | null)[]): AcceptResult[] {
+  const results: AcceptResult[] = []
+  for (const row of written) {
+    const held = row.status === 'held' ? holds[row.ord - 1] ?? undefined : undefined
+    results[row.ord - 1] = { id: row.id, duplicate: row.status === 'duplicate', held }
+  }
+  return holds.map((_, i) => {
+    const result = results[i]
+    if (result === undefined) throw new Error(`store: no id returned for batch row ${i + 1}`)
+    return result
+  })
+}
+
+function sameNumberTwice (items: readonly Accepting[]): boolean {
+  const numbers = new Set(items.map(({ signup }) => `${signup.campaign}\u0000${signup.phoneNumber}`))
+  return numbers.size < items.length
+}
+
+/** One round trip: decided and written by ACCEPT_GUARDED, or undefined when its guard found the batch risky (nothing written). */
+async function acceptInOneTrip (pool: Pool, items: readonly Accepting[], rows: readonly Row[]): Promise<AcceptResult[] | undefined> {
+  const holds = items.map(({ signup }) => signup.hold ?? null)
+  const batch = rows.map((row, i) => ({ ...row, decided: holds[i] === null ? 'pending' : 'held', hold_reason: holds[i] }))
+  const written = await pool.query({ name: 'optline_accept_guarded', text: ACCEPT_GUARDED, values: [batchJson(batch)] })
+  const answer = written.rows as { id: number, ord: number, status: string }[]
+  if (answer.length === 1 && answer[0]?.status === 'risky') return undefined
+  return resultsOf(answer, holds)
+}
+
+/** Two round trips: what the committed rows say (SEEN), decide() row by row, then the write. */
+async function acceptDecidedHere (pool: Pool, items: readonly Accepting[], rows: readonly Row[]): Promise<AcceptResult[]> {
+  const read = await pool.query({ name: 'optline_accept_seen', text: SEEN, values: [batchJson(rows)] })
+  const seen: Seen[] = []
+  for (const row of read.rows as { ord: number, key_taken: boolean, prefix_recent: number }[]) {
+    seen[row.ord - 1] = { keyTaken: row.key_taken, prefixRecent: Number(row.prefix_recent) }
+  }
+  const decisions = decide(items, seen)
+  const batch = rows.map((row, i) => ({ ...row, decided: decisions[i]?.status, hold_reason: decisions[i]?.holdReason ?? null }))
+  const written = await pool.query({ name: 'optline_accept_batch', text: ACCEPT_BATCH, values: [batchJson(batch)] })
+  return resultsOf(written.rows as { id: number, ord: number, status: string }[], decisions.map(d => d.holdReason))
+}
+
+/** `readFirst` is called for each batch that needed the read (counted in the store's acceptStats). */
+export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[], readFirst: () => void = () => {}): Promise<AcceptResult[]> {
+  const rows = batchRows(items)
+  // Known risky without asking: then the guarded statement would only cost a round trip.
+  const tryOneTrip = !sameNumberTwice(items)
   for (let attempt = 0; ; attempt++) {
     try {
-      // Both statements named, so each connection parses and plans them once: planning the write cost more than
+      // Every statement named, so each connection parses and plans it once: planning the write cost more than
       // running it (measured: about 2× the batches per second once prepared). Each commits on its own
       // (autocommit): no BEGIN/COMMIT round trips; the read has nothing to commit.
-      const read = await pool.query({ name: 'optline_accept_seen', text: SEEN, values: [seenJson] })
-      const seen: Seen[] = []
-      for (const row of read.rows as { ord: number, key_taken: boolean, prefix_recent: number }[]) {
-        seen[row.ord - 1] = { keyTaken: row.key_taken, prefixRecent: Number(row.prefix_recent) }
-      }
-      const decisions = decide(items, seen)
-      const batch = items.map(({ signup }, i) => {
-        const { consent } = signup
-        const decision = decisions[i] as Decision
-        return {
-          ...rows[i],
-          e164: signup.e164,
-          request: signup.request,
-          token_key: signup.tokenKey,
-          disclosure_version: consent.disclosureVersion,
-          consent_given: consent.consentGiven,
-          client_ip: consent.clientIp ?? null,
-          user_agent: consent.userAgent ?? null,
-          page_url: consent.pageUrl ?? null,
-          referrer: consent.referrer ?? null,
-          source: consent.source ?? null,
-          decided: decision.status,
-          hold_reason: decision.holdReason,
-          ...Object.fromEntries(UTM_KEYS.map(key => [key, consent.utm?.[key] ?? null]))
-        }
-      })
-      const written = await pool.query({ name: 'optline_accept_batch', text: ACCEPT_BATCH, values: [batchJson(batch)] })
-      const results: AcceptResult[] = []
-      for (const row of written.rows as { id: number, ord: number, status: string }[]) {
-        const held = row.status === 'held' ? decisions[row.ord - 1]?.holdReason ?? undefined : undefined
-        results[row.ord - 1] = { id: row.id, duplicate: row.status === 'duplicate', held }
-      }
-      return items.map((_, i) => {
-        const result = results[i]
-        if (result === undefined) throw new Error(`store: no id returned for batch row ${i + 1}`)
-        return result
-      })
+      const written = tryOneTrip ? await acceptInOneTrip(pool, items, rows) : undefined
+      if (written !== undefined) return written
+      readFirst()
+      return await acceptDecidedHere(pool, items, rows)
     } catch (error) {
       if (attempt >= DEADLOCK_RETRIES || !isRetryableTransactionError(error)) throw error
     }

@@ -78,8 +78,9 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
     // Several batches commit at once on different connections; while all are busy the queue grows, so the
     // next batch is bigger: the busier the database, the fewer commits per signup.
     maxInFlight: poolSize,
-    commit: items => commitAcceptBatch(pool, items)
+    commit: items => commitAcceptBatch(pool, items, () => { acceptStats.readFirst++ })
   })
+  const acceptStats = Object.assign(batcher.stats, { readFirst: 0 })
   // Bucket rows are never deleted: once seen, skip the INSERT … ON CONFLICT round trip.
   const knownBuckets = new Set<string>()
   const consents = createPostgresConsents(pool)
@@ -87,7 +88,7 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
 
   return {
     kind: 'postgres',
-    acceptStats: batcher.stats,
+    acceptStats,
 
     async migrate () {
       // One transaction per migration, all under one advisory lock: instances starting together queue here,

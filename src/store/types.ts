@@ -272,6 +272,8 @@ export interface AcceptStats {
   items: number
   failedBatches: number
   largestBatch: number
+  /** PostgreSQL only: batches read before they were written, because their rows could decide one another (postgres-accept.ts). */
+  readFirst?: number
 }
 
 /** What both implementations return: the contract plus their group-commit counters. */

@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/open.ts'
 import type { InstrumentedStore } from '../../src/store/types.ts'
 import { type OpenStore, runStoreSuite } from './store-suite.ts'
 import { dropSchema, newSchemaName, postgresUrl, requirePostgres } from '../postgres.ts'
-import { DAY, newSignup } from './suite-helpers.ts'
+import { DAY, MINUTE, newSignup, numberIn, T0 } from './suite-helpers.ts'
 
 const url = postgresUrl
 
@@ -60,6 +60,28 @@ if (await requirePostgres(t)) {
     t.teardown(() => store.close())
     t.equal(store.kind, 'postgres')
     t.equal((await store.accept(newSignup(), DAY)).duplicate, false)
+  })
+
+  t.test('a batch whose rows cannot decide one another is written in one statement; one whose rows can is read first', async t => {
+    const store = await freshSchema(t).open()
+    const velocity = { max: 3, windowMs: 10 * MINUTE }
+    const accept = (phoneNumber: string, overrides = {}) =>
+      store.accept(newSignup({ phoneNumber, createdAt: T0, ...overrides }), DAY, velocity).then(r => [r.duplicate, r.held])
+    // Distinct numbers, each prefix far from its limit, one held by the caller: one statement decides and writes.
+    t.same(await Promise.all([accept(numberIn('1212555', 1)), accept(numberIn('1212556', 1)), accept(numberIn('1212557', 1), { hold: 'honeypot' })]),
+      [[false, undefined], [false, undefined], [false, 'honeypot']])
+    t.equal(store.acceptStats.readFirst, 0, 'no read before the write')
+    // A number already sent: the one statement's upsert finds its key taken.
+    t.same(await accept(numberIn('1212555', 1)), [true, undefined], 'a duplicate of a committed signup')
+    t.equal(store.acceptStats.readFirst, 0)
+    // The same number twice in one batch: read first, and the second is the duplicate.
+    t.same(await Promise.all([accept(numberIn('1212558', 1)), accept(numberIn('1212558', 1))]), [[false, undefined], [true, undefined]])
+    t.equal(store.acceptStats.readFirst, 1, 'read first: the same number twice')
+    // Prefix 1212556 has 1 committed and 3 in this batch (limit 3): read first, decided row by row, the third held.
+    t.same(await Promise.all([accept(numberIn('1212556', 2)), accept(numberIn('1212556', 3)), accept(numberIn('1212556', 4))]),
+      [[false, undefined], [false, undefined], [false, 'prefix_velocity']])
+    t.equal(store.acceptStats.readFirst, 2, 'read first: a prefix that could reach its limit')
+    t.match(await store.counts(), { pending: 5, duplicate: 2, held: 2 })
   })
 
   t.test('a bad schema name is refused before it reaches SQL', async t => {
