@@ -1,9 +1,10 @@
 // The SQLite writer thread: owns a connection of its own and runs the writes the main thread posts (sqlite-writes.ts),
 // one at a time, so their SQL and the fsync of each commit happen off the event loop that answers visitors.
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, Worker, workerData } from 'node:worker_threads'
 import { beginImmediateBlocking, openSqliteConnection } from './sqlite-connection.ts'
 import { createSqliteWrites } from './sqlite-writes.ts'
 import type { WriterData, WriterReply, WriterRequest } from './sqlite-writer.ts'
+import type { CheckpointerData, CheckpointerRequest } from './sqlite-checkpointer-thread.ts'
 
 const port = parentPort
 if (port === null) throw new Error('sqlite-writer-thread.ts runs as a worker thread only')
@@ -11,12 +12,36 @@ const { path, durability } = workerData as WriterData
 // Busy timeout 0: beginImmediateBlocking waits for the lock in finer steps than SQLite's handler.
 const db = openSqliteConnection(path, durability, 0)
 const writes = createSqliteWrites(db, beginImmediateBlocking)
+
+/** SQLite's default: the committing connection checkpoints once the WAL holds this many pages. */
+const AUTOCHECKPOINT_PAGES = 1000
+/** How often the checkpointer copies what was committed meanwhile (a few hundred pages at 2000 signups/s). */
+const CHECKPOINT_EVERY_MS = 250
+
+// Checkpoints leave this connection's commits for a thread of their own (sqlite-checkpointer-thread.ts says why).
+db.exec('PRAGMA wal_autocheckpoint = 0')
+const checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.ts', import.meta.url), {
+  workerData: { path, durability, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointerData
+})
+let checkpointerExited = false
+const checkpointerGone = new Promise<void>(resolve => checkpointer.once('exit', () => {
+  checkpointerExited = true
+  // Should it ever die, this connection checkpoints again, as SQLite does by default: the WAL never grows unbounded.
+  if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
+  resolve()
+}))
+checkpointer.on('error', () => {})
+
 port.postMessage({ ready: true } satisfies WriterReply)
 
 port.on('message', (request: WriterRequest) => {
   if (request.type === 'close') {
-    db.close()
-    port.close()
+    // The checkpointer closes its connection first; this one, the last, then checkpoints what is left as it closes.
+    if (!checkpointerExited) checkpointer.postMessage({ type: 'close' } satisfies CheckpointerRequest)
+    checkpointerGone.then(() => {
+      db.close()
+      port.close()
+    }, () => {})
     return
   }
   let reply: WriterReply
