@@ -30,13 +30,14 @@ const checkpointerGone = new Promise<void>(resolve => checkpointer.once('exit', 
   if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
   resolve()
 }))
+// An error ends that thread: the exit handler above has this connection checkpoint again; nothing else to do.
 checkpointer.on('error', () => {})
 
 port.postMessage({ ready: true } satisfies WriterReply)
 
 port.on('message', (request: WriterRequest) => {
   if (request.type === 'close') {
-    // The checkpointer closes its connection first; this one, the last, then checkpoints what is left as it closes.
+    // The checkpointer closes its connection first, then this one (the last connection to close checkpoints what is left).
     if (!checkpointerExited) checkpointer.postMessage({ type: 'close' } satisfies CheckpointerRequest)
     checkpointerGone.then(() => {
       db.close()
