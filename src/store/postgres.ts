@@ -68,12 +68,19 @@ const RELEASE_HELD = `WITH released AS (
   )
   SELECT count(*) AS released FROM released`
 
+/** How long a batch of signups waits for more before it is written, unless StoreOptions.batchDelayMs says otherwise. */
+export const POSTGRES_BATCH_DELAY_MS = 2
+
 export function createPostgresStore (options: StoreOptions): InstrumentedStore {
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema)
   const pool = createPool(options)
   const poolSize = options.poolSize ?? 16
   const batcher = createGroupCommit<Accepting, AcceptResult>({
-    batchDelayMs: options.batchDelayMs,
+    // Each batch costs this thread a query to build, send and read back: a batch waits up to 2 ms for company
+    // (fewer, bigger batches). Measured side by side (ad hoc, autocannon): 8,531 → 9,049 signups/s, and at 2000/s
+    // p50 2.3 → 3.7 ms with p99 no worse (9.8 vs 8.9 ms); 4 ms made p99 worse. SQLite keeps 0: its batches go to
+    // the writer thread, not through this one.
+    batchDelayMs: options.batchDelayMs ?? POSTGRES_BATCH_DELAY_MS,
     maxBatch: options.maxBatch,
     // Several batches commit at once on different connections; while all are busy the queue grows, so the
     // next batch is bigger: the busier the database, the fewer commits per signup.

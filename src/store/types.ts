@@ -253,7 +253,7 @@ export interface StoreOptions {
   durability?: 'full' | 'normal'
   /** Postgres only: pool size (default 16). */
   poolSize?: number
-  /** Group commit: how long a batch may wait for more rows before committing, ms (default 0: the same event-loop turn). */
+  /** Group commit: how long a batch may wait for more rows before committing, ms (default: SQLite 0, the same event-loop turn; Postgres 2). */
   batchDelayMs?: number
   /** Group commit: most rows per transaction (default 256; 1 turns group commit off, for comparisons). */
   maxBatch?: number

@@ -84,6 +84,21 @@ if (await requirePostgres(t)) {
     t.match(await store.counts(), { pending: 5, duplicate: 2, held: 2 })
   })
 
+  t.test('by default a batch waits a moment for company: accepts from consecutive event-loop turns share it', async t => {
+    const store = await freshSchema(t).open()
+    const first = store.accept(newSignup(), DAY)
+    await new Promise(resolve => setImmediate(resolve))
+    const second = store.accept(newSignup(), DAY)
+    await Promise.all([first, second])
+    t.equal(store.acceptStats.batches, 1)
+    t.equal(store.acceptStats.largestBatch, 2)
+    // Not forever: a signup alone is written within a few milliseconds.
+    const started = performance.now()
+    await store.accept(newSignup(), DAY)
+    t.ok(performance.now() - started < 1000, 'a lone signup is not held back')
+    t.equal(store.acceptStats.batches, 2)
+  })
+
   t.test('a bad schema name is refused before it reaches SQL', async t => {
     await t.rejects(openStore({ url, schema: 'x; DROP TABLE signups' }), /schema must match/)
   })
