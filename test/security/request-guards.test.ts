@@ -81,12 +81,31 @@ t.test('CORS: only listed embedders may call the API from a browser', async t =>
     url: `/api/v1/campaigns/${slug}/signups`,
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }
   })
-  t.equal((await preflight('https://shop.example.com')).headers['access-control-allow-origin'], 'https://shop.example.com')
-  t.equal((await preflight('https://evil.example')).headers['access-control-allow-origin'], undefined)
-  t.equal((await preflight('https://shop.example.com', 'summer')).headers['access-control-allow-origin'], undefined, 'not for a campaign that lists nobody')
+  const allowed = await preflight('https://shop.example.com')
+  t.equal(allowed.statusCode, 204, 'a listed embedder\'s preflight is answered at once')
+  t.match(allowed.headers, {
+    'access-control-allow-origin': 'https://shop.example.com',
+    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-headers': 'content-type',
+    'access-control-max-age': '600',
+    vary: /Origin/
+  })
+  t.equal(allowed.body, '')
+  for (const [origin, slug, why] of [['https://evil.example', 'embedded', 'an unlisted origin'], ['https://shop.example.com', 'summer', 'a campaign that lists nobody'],
+    ['https://shop.example.com', 'nope', 'an unknown campaign']] as const) {
+    const refused = await preflight(origin, slug)
+    t.equal(refused.statusCode, 404, `no preflight for ${why}`)
+    t.equal(refused.headers['access-control-allow-origin'], undefined, `no CORS header for ${why}`)
+    t.equal(refused.headers['access-control-allow-methods'], undefined)
+  }
   const token = await app.inject({ url: '/api/v1/campaigns/embedded/form-token', headers: { origin: 'https://shop.example.com' } })
   t.equal(token.headers['access-control-allow-origin'], 'https://shop.example.com')
+  t.match(token.headers.vary, /Origin/, 'a shared cache keys API answers by Origin')
   t.match(token.json(), { formToken: String, minSubmitSeconds: 3 })
+  const signup = await app.inject({ method: 'POST', url: '/api/v1/campaigns/embedded/signups', headers: { origin: 'https://evil.example' }, payload: { phone: '2015550123', consent: true } })
+  t.equal(signup.headers['access-control-allow-origin'], undefined, 'an unlisted origin\'s POST gets no CORS header: its page cannot read the answer')
+  const page = await app.inject({ url: '/c/embedded', headers: { origin: 'https://shop.example.com' } })
+  t.equal(page.headers['access-control-allow-origin'], undefined, 'pages are not shared cross-origin')
 })
 
 t.test('URLs the router cannot read get a plain refusal with the usual headers, echoing nothing', async t => {
