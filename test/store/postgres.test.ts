@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/open.ts'
 import type { InstrumentedStore } from '../../src/store/types.ts'
 import { type OpenStore, runStoreSuite } from './store-suite.ts'
 import { dropSchema, newSchemaName, postgresUrl, requirePostgres } from '../postgres.ts'
-import { DAY, MINUTE, newSignup, numberIn, T0 } from './suite-helpers.ts'
+import { acceptOnConsecutiveTurns, DAY, MINUTE, newSignup, numberIn, T0 } from './suite-helpers.ts'
 
 const url = postgresUrl
 
@@ -86,10 +86,7 @@ if (await requirePostgres(t)) {
 
   t.test('by default a batch waits a moment for company: accepts from consecutive event-loop turns share it', async t => {
     const store = await freshSchema(t).open()
-    const first = store.accept(newSignup(), DAY)
-    await new Promise(resolve => setImmediate(resolve))
-    const second = store.accept(newSignup(), DAY)
-    await Promise.all([first, second])
+    await acceptOnConsecutiveTurns(store)
     t.equal(store.acceptStats.batches, 1)
     t.equal(store.acceptStats.largestBatch, 2)
     // Not forever: a signup alone is written within a few milliseconds.

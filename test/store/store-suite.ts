@@ -6,7 +6,7 @@ import { runConsentSuite } from './store-suite-consents.ts'
 import { runDispatchSuite } from './store-suite-dispatch.ts'
 import { runHeldSuite } from './store-suite-held.ts'
 import { runStatsSuite } from './store-suite-stats.ts'
-import { acceptMany, CONSENT, DAY, type FreshDatabase, type LegacyDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
+import { acceptMany, acceptOnConsecutiveTurns, CONSENT, DAY, type FreshDatabase, type LegacyDatabase, MINUTE, newSignup, nextNumber, T0 } from './suite-helpers.ts'
 
 export type { FreshDatabase, LegacyDatabase, OpenStore } from './suite-helpers.ts'
 
@@ -148,10 +148,7 @@ export function runStoreSuite (t: Test, freshDatabase: FreshDatabase, legacyData
 
   t.test('batchDelayMs: accepts from different event-loop turns join one batch', async t => {
     const store = await (await freshDatabase(t))({ batchDelayMs: 50 })
-    const first = store.accept(newSignup(), DAY)
-    await new Promise(resolve => setImmediate(resolve))
-    const second = store.accept(newSignup(), DAY)
-    await Promise.all([first, second])
+    await acceptOnConsecutiveTurns(store)
     t.equal(store.acceptStats.batches, 1)
     t.equal(store.acceptStats.largestBatch, 2)
   })

@@ -75,3 +75,11 @@ export async function acceptMany (store: InstrumentedStore, count: number, overr
   const results = await Promise.all(Array.from({ length: count }, () => store.accept(newSignup(overrides), DAY)))
   return results.map(r => r.id)
 }
+
+/** Two accepts from consecutive event-loop turns, both awaited: they share a batch only if it waits for company. */
+export async function acceptOnConsecutiveTurns (store: InstrumentedStore): Promise<void> {
+  const first = store.accept(newSignup(), DAY)
+  await new Promise(resolve => setImmediate(resolve))
+  const second = store.accept(newSignup(), DAY)
+  await Promise.all([first, second])
+}
