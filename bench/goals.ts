@@ -29,16 +29,31 @@ function ratios<T extends { variant: VariantName, problems: string[] }> (
   return { values, problems }
 }
 
-function judge (name: string, target: string, values: number[], problems: boolean, ok: (m: number) => boolean, format: (m: number) => string): Goal {
+function judge (name: string, target: string, values: number[], problems: boolean, ok: (m: number) => boolean): Goal {
   const m = median(values)
   if (!Number.isFinite(m)) return { name, target, measured: '-', perRound: values, status: 'not measured' }
-  const goal: Goal = { name, target, measured: format(m), perRound: values, status: ok(m) && !problems ? 'met' : 'MISSED' }
+  const goal: Goal = { name, target, measured: formatAgainst(target, m), perRound: values, status: ok(m) && !problems ? 'met' : 'MISSED' }
   if (problems) goal.note = 'some samples had problems (see Problems)'
   return goal
 }
 
-const times = (m: number) => `${m.toFixed(2)}×`
-const percent = (m: number) => `${(m * 100).toFixed(0)}%`
+function rounded (value: number, digits: number, direction: 'down' | 'up'): string {
+  const scale = 10 ** digits
+  // The epsilon keeps a value that is exactly on a step (0.8 × 100 = 80.00000000000001) on it.
+  const stepped = direction === 'down' ? Math.floor(value * scale + 1e-9) : Math.ceil(value * scale - 1e-9)
+  return (stepped / scale).toFixed(digits)
+}
+
+/**
+ * A ratio as its goal's target writes it ('≥ 50%' → '24%', '≤ 2.5×' → '3.24×'), rounded away from the target, so
+ * a missed goal never reads as met: 0.797 against '≥ 0.8×' shows 0.79×, not 0.80×.
+ */
+export function formatAgainst (target: string, value: number): string {
+  const direction = target.startsWith('≥') ? 'down' : 'up'
+  if (target.includes('%')) return `${rounded(value * 100, 0, direction)}%`
+  if (target.includes('×')) return `${rounded(value, 2, direction)}×`
+  return String(value)
+}
 
 const PAGE_GOAL = 'First visit on the wire, every form page (the largest)'
 
@@ -66,15 +81,15 @@ export function pageGoal (page: PageResults | undefined): Goal {
 export function evaluateGoals (results: Results): Goal[] {
   const goals: Goal[] = []
   const accept = ratios(results.throughput, 'sqlite-full', 'bare', s => s.perSecond)
-  goals.push(judge('Accept throughput, SQLite full vs bare route', '≥ 50%', accept.values, accept.problems, m => m >= 0.5, percent))
+  goals.push(judge('Accept throughput, SQLite full vs bare route', '≥ 50%', accept.values, accept.problems, m => m >= 0.5))
   const p99 = ratios(results.latency, 'sqlite-full', 'bare', s => s.p99Ms)
-  goals.push(judge(`p99 at ${results.settings.openLoop.rate}/s, SQLite full vs bare route`, '≤ 2.5×', p99.values, p99.problems, m => m <= 2.5, times))
+  goals.push(judge(`p99 at ${results.settings.openLoop.rate}/s, SQLite full vs bare route`, '≤ 2.5×', p99.values, p99.problems, m => m <= 2.5))
   const drain = results.drain.map(sample => sample.ratio)
   const drainProblems = results.drain.some(sample => sample.problems.length > 0)
-  goals.push(judge('Backlog drain vs ideal (1 instance, SQLite)', '≤ 1.05×', drain, drainProblems, m => m <= 1.05, times))
+  goals.push(judge('Backlog drain vs ideal (1 instance, SQLite)', '≤ 1.05×', drain, drainProblems, m => m <= 1.05))
   if (results.postgresSkipped === undefined) {
     const pg = ratios(results.throughput, 'postgres', 'sqlite-full', s => s.perSecond)
-    goals.push(judge('Accept throughput, PostgreSQL vs SQLite', '≥ 0.8×', pg.values, pg.problems, m => m >= 0.8, times))
+    goals.push(judge('Accept throughput, PostgreSQL vs SQLite', '≥ 0.8×', pg.values, pg.problems, m => m >= 0.8))
     const two = results.drainPostgres
     if (two === undefined) {
       goals.push({ name: 'Two instances never exceed the upstream rate', target: '0 × 429', measured: '-', perRound: [], status: 'not measured' })

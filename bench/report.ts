@@ -1,5 +1,5 @@
 // docs/benchmarks.md from one run's results: goals first, then every measurement per round with its median.
-import { evaluateGoals, type Goal } from './goals.ts'
+import { evaluateGoals, formatAgainst, type Goal } from './goals.ts'
 import { fixed, int, pct, seconds, table, times } from './lib/markdown.ts'
 import { median } from './lib/stats.ts'
 import { PAGE_BUDGET_BYTES, type PageResults } from './page.ts'
@@ -189,7 +189,7 @@ function problemsSection (r: Results): string {
 
 export function renderReport (r: Results): string {
   const goals = evaluateGoals(r)
-  const formatGoal = (goal: Goal, value: number) => goal.target.includes('%') ? pct(value) : goal.target.includes('429') ? String(value) : goal.target.includes('bytes') ? int(value) : times(value)
+  const formatGoal = (goal: Goal, value: number) => goal.target.includes('429') ? String(value) : goal.target.includes('bytes') ? int(value) : formatAgainst(goal.target, value)
   return [
     '# Benchmarks',
     '',
