@@ -7,8 +7,8 @@ export function loggerOptions (level: string, options: { pretty?: boolean } = {}
   return {
     level,
     // accessToken, token, secret, password (top level or one down) and credential headers become [REDACTED]. Not
-    // pino's `redact` option: it cost 15 µs per line (log-redact.ts). Child bindings are not redacted: they name
-    // components and request ids, never a secret.
+    // pino's `redact` option: log-redact.ts says what it cost. Child bindings are not redacted: they name components
+    // and request ids, never a secret.
     formatters: { log: redactLogObject },
     serializers: {
       // Fastify's default request serializer logs the raw URL; scrub a token someone put in it.

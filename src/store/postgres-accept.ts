@@ -237,19 +237,24 @@ async function acceptDecidedHere (pool: Pool, items: readonly Accepting[], rows:
   return resultsOf(written.rows as { id: number, ord: number, status: string }[], decisions.map(d => d.holdReason))
 }
 
-/** `readFirst` is called for each batch that needed the read (counted in the store's acceptStats). */
+/** `readFirst` is called once for a batch that needs the read (counted in the store's acceptStats). */
 export async function commitAcceptBatch (pool: Pool, items: readonly Accepting[], readFirst: () => void = () => {}): Promise<AcceptResult[]> {
   const rows = batchRows(items)
   // Known risky without asking: then the guarded statement would only cost a round trip.
-  const tryOneTrip = !sameNumberTwice(items)
+  let oneTrip = !sameNumberTwice(items)
+  if (!oneTrip) readFirst()
   for (let attempt = 0; ; attempt++) {
     try {
       // Every statement named, so each connection parses and plans it once: planning the write cost more than
       // running it (measured: about 2× the batches per second once prepared). Each commits on its own
       // (autocommit): no BEGIN/COMMIT round trips; the read has nothing to commit.
-      const written = tryOneTrip ? await acceptInOneTrip(pool, items, rows) : undefined
-      if (written !== undefined) return written
-      readFirst()
+      if (oneTrip) {
+        const written = await acceptInOneTrip(pool, items, rows)
+        if (written !== undefined) return written
+        // Risky: this batch (and a retry of it after a deadlock) takes the read.
+        oneTrip = false
+        readFirst()
+      }
       return await acceptDecidedHere(pool, items, rows)
     } catch (error) {
       if (attempt >= DEADLOCK_RETRIES || !isRetryableTransactionError(error)) throw error

@@ -23,9 +23,7 @@ db.exec('PRAGMA wal_autocheckpoint = 0')
 const checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.ts', import.meta.url), {
   workerData: { path, durability, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointerData
 })
-let checkpointerExited = false
 const checkpointerGone = new Promise<void>(resolve => checkpointer.once('exit', () => {
-  checkpointerExited = true
   // Should it ever die, this connection checkpoints again, as SQLite does by default: the WAL never grows unbounded.
   if (db.isOpen) db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`)
   resolve()
@@ -37,12 +35,13 @@ port.postMessage({ ready: true } satisfies WriterReply)
 
 port.on('message', (request: WriterRequest) => {
   if (request.type === 'close') {
-    // The checkpointer closes its connection first, then this one (the last connection to close checkpoints what is left).
-    if (!checkpointerExited) checkpointer.postMessage({ type: 'close' } satisfies CheckpointerRequest)
+    // The checkpointer closes its connection first, then this one (the last connection to close checkpoints what is
+    // left). A message to a checkpointer already gone is dropped, and its exit has already resolved the promise.
+    checkpointer.postMessage({ type: 'close' } satisfies CheckpointerRequest)
     checkpointerGone.then(() => {
       db.close()
       port.close()
-    }, () => {})
+    })
     return
   }
   let reply: WriterReply
