@@ -1,4 +1,5 @@
-// Security headers on every answer: helmet's set, plus a strict CSP built per campaign (embedding, redirect, CAPTCHA).
+// Security headers on every answer: for pages and files, helmet's set plus a strict CSP built per campaign (embedding,
+// redirect, CAPTCHA); for the JSON API, the set OWASP's REST Security Cheat Sheet gives for API responses.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -36,6 +37,25 @@ export function contentSecurityPolicy (campaign: Campaign | undefined): string {
 
 const BRAND_ASSET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
+const HSTS = 'max-age=31536000; includeSubDomains'
+
+/**
+ * What a JSON answer needs (OWASP REST Security Cheat Sheet, "Security Headers"): never cached (a signup answer
+ * names the visitor's number; a form token is one visitor's), never framed, never sniffed as something else, and
+ * not readable by another site's no-cors request. The rest of helmet's set (opener, DNS prefetch, download and
+ * cross-domain policies, XSS filter, origin cluster) governs documents a browser renders: it would add ~400 bytes
+ * to every API answer for nothing. Routes that allow caching (the OpenAPI document) set their own Cache-Control.
+ */
+export const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin'
+})
+
+const isApi = (url: string): boolean => url.startsWith('/api/')
+
 const HELMET_OPTIONS = {
   // Built per campaign below; helmet's would be one policy for every page.
   contentSecurityPolicy: false,
@@ -66,9 +86,15 @@ function helmetHeaders (): Readonly<Record<string, string>> {
 
 export default fp(async function securityHeaders (app: FastifyInstance, options: SecurityHeadersOptions) {
   const staticHeaders = helmetHeaders()
-  // onRequest, before any handler: a route can still override one (e.g. a cross-origin resource policy).
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(staticHeaders)
+  // onRequest, before any handler: a route can still override one (e.g. a cross-origin resource policy). An API
+  // answer's set is complete here; a page's CSP depends on its campaign, known once routed (onSend below).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isApi(request.url)) {
+      reply.headers(API_HEADERS)
+      if (request.protocol === 'https') reply.header('strict-transport-security', HSTS)
+    } else {
+      reply.headers(staticHeaders)
+    }
     done()
   })
 
@@ -83,12 +109,13 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
   }
 
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+    if (isApi(request.url)) return done(null, payload)
     const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
     const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
     // A logo opened on its own (an SVG is a document) runs nothing and loads nothing, whatever the file holds.
     reply.header('content-security-policy', request.url.startsWith('/brand/') ? BRAND_ASSET_POLICY : policyFor(campaign))
     if (campaign === undefined || campaign.embedOrigins.length === 0) reply.header('x-frame-options', 'DENY')
-    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
+    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS)
     done(null, payload)
   })
 }, { name: 'security-headers' })

@@ -21,7 +21,9 @@ const CHECKPOINT_EVERY_MS = 250
 // Checkpoints leave this connection's commits for a thread of their own (sqlite-checkpointer-thread.ts says why).
 db.exec('PRAGMA wal_autocheckpoint = 0')
 const checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.ts', import.meta.url), {
-  workerData: { path, durability, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointerData
+  workerData: { path, durability, everyMs: CHECKPOINT_EVERY_MS } satisfies CheckpointerData,
+  // Named so that per-thread tools (top -H, /proc/<pid>/task/*/comm) tell it from the writer.
+  name: 'sqlite-checkpointer'
 })
 const checkpointerGone = new Promise<void>(resolve => checkpointer.once('exit', () => {
   // Should it ever die, this connection checkpoints again, as SQLite does by default: the WAL never grows unbounded.

@@ -51,7 +51,7 @@ export function createWriterThread (data: WriterData): WriterThread {
 
   function running (): Worker {
     if (worker !== undefined) return worker
-    const thread = new Worker(THREAD_URL, { workerData: data })
+    const thread = new Worker(THREAD_URL, { workerData: data, name: 'sqlite-writer' })
     ready = new Promise((resolve, reject) => {
       thread.once('message', resolve)
       thread.once('error', reject)
