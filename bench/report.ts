@@ -57,7 +57,7 @@ function machineSection (r: Results): string {
       'prefix velocity) except the per-IP limit, which one load generator on 127.0.0.1 cannot pass; the bare route is bench/workers/bare-server.ts'],
     ['date', `${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, ${Math.round(r.seconds)} s in all (${Math.round(r.quietWaitSeconds)} s of it waiting for a quiet machine)`],
     ['settings', `${s.rounds} interleaved rounds; throughput: ${s.throughput.connections} connections, ${s.throughput.warmupSeconds} s warm-up, then ${s.throughput.slices} turns of ${s.throughput.sliceSeconds} s per variant; ` +
-      `latency: ${s.openLoop.rate}/s for ${s.openLoop.seconds} s after ${s.openLoop.warmupSeconds} s warm-up; drain: N=${s.drain.n}, L=${s.drain.limit} per ${s.drain.windowSeconds} s`]
+      `latency: ${s.openLoop.rate}/s for ${s.openLoop.seconds} s after ${s.openLoop.warmupSeconds} s warm-up, following one uncounted round; drain: N=${s.drain.n}, L=${s.drain.limit} per ${s.drain.windowSeconds} s`]
   ], 2)
 }
 
@@ -104,7 +104,8 @@ function latencySection (r: Results): string {
   if (v.includes('postgres')) rows.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.p99Ms, times))
   return [
     `Open loop: ${r.settings.openLoop.rate} signups/s on a fixed timeline for ${r.settings.openLoop.seconds} s (undici, own process, ` +
-      `${r.settings.openLoop.connections} connections); latency from each request's scheduled send time, so stalls count in full.`,
+      `${r.settings.openLoop.connections} connections); latency from each request's scheduled send time, so stalls count in full. ` +
+      'A first round, not counted, warms the generator and the machine: the first run of a bench measured any server slower.',
     '', table(roundHeaders('p99 ms', n), perRound(rounds, v, s => s.p99Ms, v => fixed(v, 2))),
     '', table(roundHeaders('p99 ratio (same round)', n), rows),
     '', 'Detail (median of rounds): the generator\'s own lateness (send lag: timer granularity, included above) and the server\'s part (service).',
