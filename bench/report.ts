@@ -71,6 +71,8 @@ function throughputSection (r: Results): string {
     ratios.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.perSecond, pct))
     ratios.push(ratioRow(rounds, 'PostgreSQL / SQLite full', 'postgres', 'sqlite-full', s => s.perSecond, times))
   }
+  if (v.includes('store-only')) ratios.push(ratioRow(rounds, 'durable accept only / bare', 'store-only', 'bare', s => s.perSecond, pct))
+  if (v.includes('model')) ratios.push(ratioRow(rounds, 'one-table model / bare', 'model', 'bare', s => s.perSecond, pct))
   return [
     `Closed loop: autocannon (own process), ${r.settings.throughput.connections} connections, each request a distinct valid US number; 202s per second. ` +
       `In each round a fresh instance of every variant runs, and the load visits them in turns of ${r.settings.throughput.sliceSeconds} s ` +
@@ -92,7 +94,14 @@ function throughputSection (r: Results): string {
           fixed(med(s => s.generatorCores), 2), fixed(med(s => s.machineBusyCores), 2), fixed(med(s => s.stealCores), 2), int(med(s => s.p99Ms))]
       })),
     '', 'A server whose one main thread is busy all the time (server cores ≈ 1) cannot go faster: then its throughput ratio to the ' +
-      'bare route is bounded by the ratio of their CPU cost per signup (column 4), whatever the load generator does.'
+      'bare route is bounded by the ratio of their CPU cost per signup (column 4), whatever the load generator does.',
+    ...(v.includes('store-only') || v.includes('model')
+      ? ['', 'The last two rows take the gap apart; they are not goals. *Durable accept only* is the bare route plus optline\'s own ' +
+          'store.accept() (the signup and its consent proof, group commit, the SQLite writer thread, synchronous=FULL, every index), ' +
+          'with no phone parsing, bot checks, security headers or log lines (bench/workers/store-server.ts). *One-table model* is the ' +
+          'bare route plus one INSERT into a one-table SQLite file, group-committed with synchronous=FULL on the event loop ' +
+          '(bench/workers/model-server.ts), what durable group commit itself costs on this machine.']
+      : [])
   ].join('\n')
 }
 

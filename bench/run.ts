@@ -46,7 +46,7 @@ const results: Results = {
   machine,
   settings,
   postgresSkipped,
-  throughputVariants: withPostgres(['bare', 'sqlite-full', 'sqlite-normal', 'postgres']),
+  throughputVariants: withPostgres(['bare', 'sqlite-full', 'sqlite-normal', 'postgres', 'store-only', 'model']),
   latencyVariants: withPostgres(['bare', 'sqlite-full', 'postgres']),
   throughput: [],
   latency: [],

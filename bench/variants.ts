@@ -9,18 +9,25 @@ import { sqliteCounts } from './lib/sqlite.ts'
 
 export const SERVER_SCRIPT = fileURLToPath(new URL('../src/server.ts', import.meta.url))
 const BARE_SCRIPT = fileURLToPath(new URL('./workers/bare-server.ts', import.meta.url))
+const STORE_ONLY_SCRIPT = fileURLToPath(new URL('./workers/store-server.ts', import.meta.url))
+const MODEL_SCRIPT = fileURLToPath(new URL('./workers/model-server.ts', import.meta.url))
 export const CAMPAIGNS_FILE = fileURLToPath(new URL('./campaigns.yaml', import.meta.url))
 export const SIGNUP_PATH = '/api/v1/campaigns/demo/signups'
 export const FORM_TOKEN_PATH = '/api/v1/campaigns/demo/form-token'
 
-export type VariantName = 'bare' | 'sqlite-full' | 'sqlite-normal' | 'postgres'
+export type VariantName = 'bare' | 'sqlite-full' | 'sqlite-normal' | 'postgres' | 'store-only' | 'model'
 
 export const VARIANT_LABELS: Record<VariantName, string> = {
   bare: 'bare Fastify route',
   'sqlite-full': 'optline, SQLite, DATABASE_DURABILITY=full (default)',
   'sqlite-normal': 'optline, SQLite, DATABASE_DURABILITY=normal',
-  postgres: 'optline, PostgreSQL (pool 16)'
+  postgres: 'optline, PostgreSQL (pool 16)',
+  'store-only': 'bare route + optline\'s durable accept only (store.accept, SQLite full)',
+  model: 'bare route + one-table SQLite insert (group commit, FULL)'
 }
+
+/** Variants that only take the decomposition of the throughput gap, not the goals (bench/workers/store-server.ts, model-server.ts). */
+const DECOMPOSITION_SCRIPTS: Partial<Record<VariantName, string>> = { 'store-only': STORE_ONLY_SCRIPT, model: MODEL_SCRIPT }
 
 export interface RunningVariant {
   name: VariantName
@@ -53,6 +60,22 @@ export async function startVariant (name: VariantName): Promise<RunningVariant> 
       }
     }
     const sqliteFile = join(dir, 'optline.db')
+    const decomposition = DECOMPOSITION_SCRIPTS[name]
+    if (decomposition !== undefined) {
+      const server = await startServerProcess({ script: decomposition, env: { DATABASE_URL: sqliteFile, CAMPAIGNS_FILE }, cwd: dir, logFile })
+      return {
+        name,
+        server,
+        finish: once(async () => {
+          const exitCode = await server.stop()
+          try {
+            return { exitCode, rows: sqliteCounts(sqliteFile) }
+          } finally {
+            rmSync(dir, { recursive: true, force: true })
+          }
+        })
+      }
+    }
     databaseUrl = name === 'postgres' ? await createDatabase() : sqliteFile
     // Sandbox mode (no token): the dispatcher paces against the built-in stand-in at its default 60/min,
     // as a fresh install does. LOG_LEVEL is left at its default (info: one line per request), like npm start.
