@@ -60,29 +60,14 @@ export async function startVariant (name: VariantName): Promise<RunningVariant> 
       }
     }
     const sqliteFile = join(dir, 'optline.db')
-    const decomposition = DECOMPOSITION_SCRIPTS[name]
-    if (decomposition !== undefined) {
-      const server = await startServerProcess({ script: decomposition, env: { DATABASE_URL: sqliteFile, CAMPAIGNS_FILE }, cwd: dir, logFile })
-      return {
-        name,
-        server,
-        finish: once(async () => {
-          const exitCode = await server.stop()
-          try {
-            return { exitCode, rows: sqliteCounts(sqliteFile) }
-          } finally {
-            rmSync(dir, { recursive: true, force: true })
-          }
-        })
-      }
-    }
     databaseUrl = name === 'postgres' ? await createDatabase() : sqliteFile
     // Sandbox mode (no token): the dispatcher paces against the built-in stand-in at its default 60/min,
     // as a fresh install does. LOG_LEVEL is left at its default (info: one line per request), like npm start.
     const env: Record<string, string> = { DATABASE_URL: databaseUrl, CAMPAIGNS_FILE }
     if (name === 'sqlite-normal') env.DATABASE_DURABILITY = 'normal'
     if (name === 'sqlite-full') env.DATABASE_DURABILITY = 'full'
-    const server = await startServerProcess({ script: SERVER_SCRIPT, env, cwd: dir, logFile })
+    // The decomposition variants take the same database and campaigns, through their own script.
+    const server = await startServerProcess({ script: DECOMPOSITION_SCRIPTS[name] ?? SERVER_SCRIPT, env, cwd: dir, logFile })
     const url = databaseUrl
     return {
       name,
