@@ -180,24 +180,5 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (campaign, hour, source, utm_source, utm_medium, utm_campaign, event, reason)
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX traffic_counts_hour ON traffic_counts (hour);
-  `,
-
-  // 7. One index serves both checks of an accept, the duplicate and the prefix velocity: every accept inserts into
-  // each index of signups, and the two it replaces were the two whose entries land at random places (a number, a
-  // prefix), each a page of its own to write per signup. Measured side by side with `node src/server.ts` under
-  // autocannon (128 connections): the writer thread's CPU per signup 29.8 -> 23.4 µs, the WAL written per signup
-  // 11.4 -> 6.8 KB.
-  // Velocity reads it as before (the prefix's recent rows, held ones included, counting stops at the limit). A
-  // duplicate is looked for among the prefix's rows of the window: the number is the last column, so the lookup
-  // reads the prefix's signups of the window (a handful: holding a prefix at its velocity limit keeps it so).
-  // Rows without a prefix (none since migration 4 backfilled them; only an older build could still write one) get
-  // theirs first, or the duplicate check, which now goes through the prefix, would not see them. An older build
-  // still running on the same file during the upgrade keeps working, but finds a number's earlier signup by a scan
-  // of the table until it is stopped.
-  `
-  UPDATE signups SET phone_prefix = substr(phone_number, 1, length(phone_number) - 4) WHERE phone_prefix IS NULL;
-  CREATE INDEX signups_prefix_recent ON signups (campaign, phone_prefix, created_at, phone_number) WHERE status <> 'duplicate';
-  DROP INDEX signups_dedupe;
-  DROP INDEX signups_prefix_velocity;
   `
 ]
