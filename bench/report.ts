@@ -54,7 +54,9 @@ function machineSection (r: Results): string {
     ['command', `\`${r.command}\``],
     ['servers', '`node src/server.ts` per instance (sandbox mode, LOG_LEVEL=info, a fresh SQLite file or PostgreSQL database each), ' +
       'campaign `demo` from bench/campaigns.yaml: every default abuse defence on (honeypot, form token with its 3 s minimum age, ' +
-      'prefix velocity) except the per-IP limit, which one load generator on 127.0.0.1 cannot pass; the bare route is bench/workers/bare-server.ts'],
+      'prefix velocity) except the per-IP limit, which one load generator on 127.0.0.1 cannot pass; the bare route is bench/workers/bare-server.ts, ' +
+      'the two decomposition variants bench/workers/store-server.ts and model-server.ts (these three issue no form token, so their request ' +
+      'bodies carry no formToken field)'],
     ['date', `${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, ${Math.round(r.seconds)} s in all (${Math.round(r.quietWaitSeconds)} s of it waiting for a quiet machine)`],
     ['settings', `${s.rounds} interleaved rounds; throughput: ${s.throughput.connections} connections, ${s.throughput.warmupSeconds} s warm-up, then ${s.throughput.slices} turns of ${s.throughput.sliceSeconds} s per variant; ` +
       `latency: ${s.openLoop.rate}/s for ${s.openLoop.seconds} s after ${s.openLoop.warmupSeconds} s warm-up, following one uncounted round; drain: N=${s.drain.n}, L=${s.drain.limit} per ${s.drain.windowSeconds} s`]

@@ -67,7 +67,10 @@ try {
   // against a throwaway server only halved that. A whole round whose numbers are dropped removed it: after one, the
   // first measured variant was like the others.
   progress('— latency warm-up round (not counted)')
-  await measureLatencyRound(results.latencyVariants, 0, settings.openLoop, openLoop, quiet)
+  for (const s of await measureLatencyRound(results.latencyVariants, 0, settings.openLoop, openLoop, quiet)) {
+    // Not counted, but a problem here (refusals, lost rows) would be one in the counted rounds too.
+    if (s.problems.length > 0) progress(`  warm-up ${s.variant} PROBLEMS: ${s.problems.join('; ')}`)
+  }
   for (let round = 0; round < settings.rounds; round++) {
     progress(`— round ${round + 1} of ${settings.rounds}`)
     const throughput = await measureThroughputRound(results.throughputVariants, round, settings.throughput, closedLoop, quiet)

@@ -15,7 +15,7 @@ import { systemClock, type Clock } from './outbox/clock.ts'
 import { redactUrl } from './upstream/redact.ts'
 import views from './plugins/views.ts'
 import errors from './plugins/errors.ts'
-import securityHeaders, { contentSecurityPolicy } from './plugins/security-headers.ts'
+import securityHeaders, { API_HEADERS, contentSecurityPolicy } from './plugins/security-headers.ts'
 import rateLimits from './plugins/rate-limits.ts'
 import apiCors from './plugins/cors.ts'
 import { createFormTokens } from './abuse/form-token.ts'
@@ -81,13 +81,15 @@ function answerUnroutable (error: FastifyError, request: FastifyRequest, reply: 
   const message = status === 414 ? 'This address is too long.' : 'This address is not valid.'
   request.log.info({ method: request.method, status, code: error.code }, 'request')
   const json = request.url.startsWith('/api/')
-  reply.raw.writeHead(status, {
-    'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-    'content-security-policy': contentSecurityPolicy(undefined),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'cache-control': 'no-store'
-  })
+  reply.raw.writeHead(status, json
+    ? { 'content-type': 'application/json; charset=utf-8', ...API_HEADERS }
+    : {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': contentSecurityPolicy(undefined),
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'cache-control': 'no-store'
+      })
   // Nothing from the URL is echoed back.
   reply.raw.end(json
     ? JSON.stringify({ errors: [{ field: 'path', message }] })

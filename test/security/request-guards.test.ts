@@ -116,5 +116,14 @@ t.test('URLs the router cannot read get a plain refusal with the usual headers, 
     t.equal(res.headers['x-content-type-options'], 'nosniff')
     t.match(res.headers['content-security-policy'], /default-src 'none'/)
     t.notMatch(res.body, /%ZZ|<script>|aaaaaaaaaa/)
+    t.equal(res.headers['cache-control'], 'no-store')
+    if (url.startsWith('/api/')) {
+      // The API's own set, like every other API answer (security-headers.ts API_HEADERS).
+      t.match(res.headers['content-type'], /^application\/json/)
+      t.equal(res.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'")
+      t.equal(res.headers['cross-origin-resource-policy'], 'same-origin')
+    } else {
+      t.match(res.headers['content-type'], /^text\/html/)
+    }
   }
 })
