@@ -13,6 +13,7 @@ import { createSignupService } from './signup/service.ts'
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts'
 import { systemClock, type Clock } from './outbox/clock.ts'
 import { redactUrl } from './upstream/redact.ts'
+import { isApiUrl } from './http/api-url.ts'
 import views from './plugins/views.ts'
 import errors from './plugins/errors.ts'
 import securityHeaders, { API_HEADERS, contentSecurityPolicy } from './plugins/security-headers.ts'
@@ -80,7 +81,7 @@ function answerUnroutable (error: FastifyError, request: FastifyRequest, reply: 
   const status = error.statusCode ?? 400
   const message = status === 414 ? 'This address is too long.' : 'This address is not valid.'
   request.log.info({ method: request.method, status, code: error.code }, 'request')
-  const json = request.url.startsWith('/api/')
+  const json = isApiUrl(request.url)
   reply.raw.writeHead(status, json
     ? { 'content-type': 'application/json; charset=utf-8', ...API_HEADERS }
     : {

@@ -7,6 +7,7 @@ import { campaignChrome, isEmbed } from '../routes/embed-mode.ts'
 import { language, type LanguageCode } from '../i18n/languages.ts'
 import { anyLanguage } from '../i18n/negotiate.ts'
 import type { Language } from '../i18n/types.ts'
+import { isApiUrl } from '../http/api-url.ts'
 
 // Fastify's own 4xx codes and ours, reworded for the person who will read them (src/i18n/<lang>.ts).
 function clientMessage (t: Language, code: string): string {
@@ -20,7 +21,7 @@ function languageOf (request: FastifyRequest): LanguageCode {
   return anyLanguage(request, [(request.query as { lang?: unknown } | undefined)?.lang, (request.body as { lang?: unknown } | undefined)?.lang])
 }
 
-const wantsJson = (request: FastifyRequest) => request.url.startsWith('/api/')
+const wantsJson = (request: FastifyRequest) => isApiUrl(request.url)
 
 type Campaigns = { get (slug: string): Campaign | undefined }
 

@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import helmet from 'helmet'
 import type { Campaign } from '../campaigns/campaign.ts'
 import { CAPTCHA_DEFAULTS } from '../abuse/captcha-defaults.ts'
+import { isApiUrl } from '../http/api-url.ts'
 
 export interface SecurityHeadersOptions {
   campaigns: { get (slug: string): Campaign | undefined }
@@ -54,8 +55,6 @@ export const API_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'cross-origin-resource-policy': 'same-origin'
 })
 
-const isApi = (url: string): boolean => url.startsWith('/api/')
-
 const HELMET_OPTIONS = {
   // Built per campaign below; helmet's would be one policy for every page.
   contentSecurityPolicy: false,
@@ -89,7 +88,7 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
   // onRequest, before any handler: a route can still override one (e.g. a cross-origin resource policy). An API
   // answer's set is complete here; a page's CSP depends on its campaign, known once routed (onSend below).
   app.addHook('onRequest', (request, reply, done) => {
-    if (isApi(request.url)) {
+    if (isApiUrl(request.url)) {
       reply.headers(API_HEADERS)
       if (request.protocol === 'https') reply.header('strict-transport-security', HSTS)
     } else {
@@ -109,7 +108,7 @@ export default fp(async function securityHeaders (app: FastifyInstance, options:
   }
 
   app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
-    if (isApi(request.url)) return done(null, payload)
+    if (isApiUrl(request.url)) return done(null, payload)
     const slug = (request.params as { campaign?: unknown } | undefined)?.campaign
     const campaign = typeof slug === 'string' ? options.campaigns.get(slug) : undefined
     // A logo opened on its own (an SVG is a document) runs nothing and loads nothing, whatever the file holds.
