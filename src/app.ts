@@ -166,8 +166,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const routeOptions = { campaigns, signups: countingRefusals(signups, traffic), issueFormToken: (slug: string) => formTokens.issue(slug) }
   await app.register(healthRoutes, {
     readiness: () => {
-      const { paused } = dispatcher.status()
-      return { mode: sandbox ? 'sandbox' : 'live', campaigns: campaigns.size, problems: paused === undefined ? [] : [paused] }
+      const { paused, storeError } = dispatcher.status()
+      const problems = [paused, storeError].filter(problem => problem !== undefined)
+      return { mode: sandbox ? 'sandbox' : 'live', campaigns: campaigns.size, problems }
     }
   })
   await app.register(signupPageRoutes, routeOptions)

@@ -31,6 +31,8 @@ export interface DispatcherOptions {
 export interface DispatcherStatus {
   /** Why sending is paused (the operator must act), or undefined while sending. */
   paused: string | undefined
+  /** The store error that keeps this dispatcher from working (it retries by itself), or undefined. */
+  storeError: string | undefined
   inFlight: number
   /** Retries after a failure that may have reached the upstream: possible double CTAs. */
   possibleDoubleSends: number
@@ -52,6 +54,8 @@ export interface Dispatcher {
 }
 
 const DETAIL_LIMIT = 4096
+/** After a store error the loop waits this long before trying again, doubling per failure in a row, up to the cap. */
+const STORE_RETRY = { baseMs: 500, capMs: 30_000 } as const
 
 export function createDispatcher (options: DispatcherOptions): Dispatcher {
   const { store, client, tokenKey, clock, random, logger } = options
@@ -63,6 +67,9 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   const inFlight = new Set<Promise<void>>()
   const counters = { possibleDoubleSends: 0, delivered: 0, retries: 0 }
   let paused: string | undefined
+  let storeError: string | undefined
+  // Calls in a row that provably never left (connection refused, DNS): see send().
+  let unsentInARow = 0
   let answered = false
   let stopping = false
   let running: Promise<void> | undefined
@@ -96,46 +103,68 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   }
 
   async function loop () {
+    let failures = 0
     // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets it while this awaits
     while (!stopping) {
-      if (paused !== undefined) {
-        // New signups do not wake a paused dispatcher: only the probe timer (or stop) does.
-        markIdle()
-        await clock.sleep(pauseProbeMs, AbortSignal.any([stopSignal.signal, probeNow.signal]))
-        idle = false
-        if (stopping) break
-        // Probe: let one signup through; its outcome pauses again or resumes.
+      try {
+        if (!(await step())) break
+        if (storeError !== undefined) {
+          logger.warn({ failures }, 'the store answers again: dispatching resumed')
+          storeError = undefined
+        }
+        failures = 0
+      } catch (err) {
+        // A database restart, a full disk or a dead writer thread must not end dispatching for good: nothing is lost
+        // (signups stay pending, or claimed until their lease runs out), so wait a little longer each time and go on.
+        failures++
+        const retryInMs = retryDelay(failures, random, STORE_RETRY)
+        storeError = `the store failed (${err instanceof Error ? err.message : String(err)}): sending is held up, retrying`
+        logger.error({ err, failures, retryInMs }, 'dispatcher: the store failed; trying again')
+        await clock.sleep(retryInMs, stopSignal.signal)
       }
-      // Until the first answer teaches the real limit, one call at a time: a wrong first guess
-      // with many calls in flight would earn several 429s.
-      if (inFlight.size >= (answered ? concurrency : 1)) {
-        await Promise.race(inFlight)
-        continue
-      }
-      const due = await store.nextDue(tokenKey)
-      const now = clock.now()
-      if (due === undefined || due > now) {
-        if (inFlight.size === 0 && !wake.signal.aborted) markIdle()
-        // Woken early by a new signup or a finished call; otherwise look again for other instances' work.
-        await nap(due === undefined ? pollMs : Math.min(pollMs, due - now))
-        continue
-      }
-      // The token comes first and the claim second, so a claim is held only for the call itself
-      // and a dead instance's claims come back after a short lease.
-      if (!(await waitForToken())) break
-      const [signup] = await store.claim(tokenKey, 1, clock.now(), leaseMs, owner)
-      if (signup === undefined) {
-        await store.withBucket(tokenKey, state => ({ state: refundToken(state ?? initialBucket(clock.now()), clock.now()), result: undefined }))
-        continue
-      }
-      const call = send(signup).catch(err => logger.error({ err, signupId: signup.id }, 'dispatch failed; the signup stays claimed until its lease expires'))
-      const tracked = call.finally(() => {
-        inFlight.delete(tracked)
-        if (!wake.signal.aborted) wake.abort()
-      })
-      inFlight.add(tracked)
-      if (paused !== undefined) await tracked // a probe goes alone
     }
+  }
+
+  /** One turn of the loop: wait, claim, start a call. False once stopping. Store errors are thrown to loop(). */
+  async function step (): Promise<boolean> {
+    if (paused !== undefined) {
+      // New signups do not wake a paused dispatcher: only the probe timer (or stop) does.
+      markIdle()
+      await clock.sleep(pauseProbeMs, AbortSignal.any([stopSignal.signal, probeNow.signal]))
+      idle = false
+      if (stopping) return false
+      // Probe: let one signup through; its outcome pauses again or resumes.
+    }
+    // Until the first answer teaches the real limit, one call at a time: a wrong first guess
+    // with many calls in flight would earn several 429s.
+    if (inFlight.size >= (answered ? concurrency : 1)) {
+      await Promise.race(inFlight)
+      return true
+    }
+    const due = await store.nextDue(tokenKey)
+    const now = clock.now()
+    if (due === undefined || due > now) {
+      if (inFlight.size === 0 && !wake.signal.aborted) markIdle()
+      // Woken early by a new signup or a finished call; otherwise look again for other instances' work.
+      await nap(due === undefined ? pollMs : Math.min(pollMs, due - now))
+      return true
+    }
+    // The token comes first and the claim second, so a claim is held only for the call itself
+    // and a dead instance's claims come back after a short lease.
+    if (!(await waitForToken())) return false
+    const [signup] = await store.claim(tokenKey, 1, clock.now(), leaseMs, owner)
+    if (signup === undefined) {
+      await store.withBucket(tokenKey, state => ({ state: refundToken(state ?? initialBucket(clock.now()), clock.now()), result: undefined }))
+      return true
+    }
+    const call = send(signup).catch(err => logger.error({ err, signupId: signup.id }, 'dispatch failed; the signup stays claimed until its lease expires'))
+    const tracked = call.finally(() => {
+      inFlight.delete(tracked)
+      if (!wake.signal.aborted) wake.abort()
+    })
+    inFlight.add(tracked)
+    if (paused !== undefined) await tracked // a probe goes alone
+    return true
   }
 
   /** Takes one token from the shared bucket, sleeping until one is free. False when stopping. */
@@ -153,18 +182,24 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   }
 
   async function send (signup: ClaimedSignup) {
+    if (signup.reclaimed) {
+      // The dispatcher that held it died or hung mid-call: its call may have reached ProTexting, unrecorded. This is a
+      // retry like any other after an unknown outcome: without SendCTAMessage (requestFor), logged and counted.
+      counters.retries++
+      counters.possibleDoubleSends++
+      options.metrics?.retry('lease_expired', true)
+      logger.warn({ signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1, reason: 'lease_expired', maybeProcessed: true },
+        'opt-in retried after an earlier claim expired; that call may have reached ProTexting (possible double CTA)')
+    }
     const startedAt = clock.now()
     const outcome = await client.optIn(requestFor(signup), { campaign: signup.campaign })
     const finishedAt = clock.now()
     options.metrics?.upstreamCall(signup.campaign, outcome.kind, 'status' in outcome ? outcome.status : undefined, outcome.latencyMs / 1000, outcome.rateLimit)
-    await store.withBucket(tokenKey, state => {
-      let next = observe(state, finishedAt, { status: 'status' in outcome ? outcome.status : undefined, rateLimit: outcome.rateLimit, latencyMs: outcome.latencyMs })
-      // A call that provably never left spent nothing upstream: give its token back.
-      if (outcome.kind === 'unavailable' && !outcome.maybeProcessed) next = refundToken(next, finishedAt)
-      return { state: next, result: undefined }
-    })
+    const neverLeft = outcome.kind === 'unavailable' && !outcome.maybeProcessed
+    unsentInARow = neverLeft ? unsentInARow + 1 : 0
     answered = true
     const resolution = resolve(signup, outcome, finishedAt)
+    // The outcome is recorded first: a delivered signup whose record is lost would be sent again after its lease.
     await store.finishAttempt({
       signupId: signup.id,
       startedAt,
@@ -174,6 +209,22 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       detail: detailOf(outcome),
       maybeProcessed: outcome.kind === 'unavailable' && outcome.maybeProcessed
     }, resolution)
+    try {
+      await store.withBucket(tokenKey, state => {
+        // The time of this update, not finishedAt: the record was written in between, and another instance may have
+        // taken a token meanwhile; a bucket must not be counted from a moment before its last change.
+        const now = clock.now()
+        let next = observe(state, now, { status: 'status' in outcome ? outcome.status : undefined, rateLimit: outcome.rateLimit, latencyMs: outcome.latencyMs })
+        // A call that provably never left spent nothing upstream: its token goes back, but only for the first such
+        // failure in a row. While the upstream refuses connections every call fails at once, and with refunds the
+        // whole backlog would be tried (and logged) as fast as the loop turns; the bucket paces those attempts too.
+        if (neverLeft && unsentInARow === 1) next = refundToken(next, now)
+        return { state: next, result: undefined }
+      })
+    } catch (err) {
+      // What the answer taught the pacer is lost; the outcome itself is recorded.
+      logger.error({ err, signupId: signup.id }, 'dispatcher: could not update the rate bucket after a call')
+    }
   }
 
   function resolve (signup: ClaimedSignup, outcome: UpstreamOutcome, now: number): AttemptResolution {
@@ -227,7 +278,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       await Promise.allSettled([...inFlight])
     },
     status () {
-      return { paused, inFlight: inFlight.size, ...counters }
+      return { paused, storeError, inFlight: inFlight.size, ...counters }
     },
     resume () {
       if (paused === undefined) return
@@ -244,10 +295,10 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
 
 /**
  * A retry leaves SendCTAMessage out: if the first call did reach ProTexting, the contact is opted in
- * already and gets no second CTA (shared/protexting-v1.md, "Safety of retries").
+ * already and gets no second CTA (shared/protexting-v1.md, "Safety of retries"). A reclaimed signup is a retry too.
  */
 function requestFor (signup: ClaimedSignup): OptInRequest {
-  if (signup.attempts === 0) return signup.request
+  if (signup.attempts === 0 && !signup.reclaimed) return signup.request
   const { SendCTAMessage: _dropped, ...retry } = signup.request
   return retry
 }

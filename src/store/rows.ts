@@ -78,7 +78,9 @@ export function toClaimed (row: Row): ClaimedSignup {
     request: parseJson(row.request) as OptInRequest,
     tokenKey: String(row.token_key),
     attempts: Number(row.attempts),
-    createdAt: Number(row.created_at)
+    createdAt: Number(row.created_at),
+    // The status the row had before this claim: 'sending' means its earlier claim's lease ran out.
+    reclaimed: row.previous_status === 'sending'
   }
 }
 

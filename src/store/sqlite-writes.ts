@@ -80,7 +80,16 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
     // it and therefore see the rows inserted before it in the same batch.
     accept: items => transaction(q => items.map(item => acceptOne(q, item))),
 
-    claim: args => transaction(q => q.claim.all({ ...args })),
+    claim: ({ tokenKey, now, limit, leaseUntil, owner }) => transaction(q => {
+      // Two statements in one transaction, because SQLite's RETURNING sees only the new row: the status each row had
+      // before (a 'sending' row is a reclaim) has to be read first.
+      const due = q.due.all({ tokenKey, now, limit })
+      if (due.length === 0) return []
+      const before = new Map(due.map(row => [Number(row.id), row.status]))
+      return q.claim.all({ ids: JSON.stringify([...before.keys()]), leaseUntil, owner })
+        .map(row => ({ ...row, previous_status: before.get(Number(row.id)) }) as Record<string, unknown>)
+        .sort((a, b) => Number(a.id) - Number(b.id))
+    }),
 
     finishAttempt: (attempt, resolution) => {
       const columns = resolutionColumns(resolution, attempt.finishedAt)
@@ -218,12 +227,12 @@ function statements (db: DatabaseSync) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     // Due = pending and its retry time has come, or claimed by a dispatcher whose lease ran out (it died).
     // The status IN (…) term lets SQLite use the partial index signups_active, walked in id order.
+    due: db.prepare(`SELECT id, status FROM signups
+      WHERE token_key = :tokenKey AND status IN ('pending', 'sending')
+        AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until <= :now))
+      ORDER BY id LIMIT :limit`),
     claim: db.prepare(`UPDATE signups SET status = 'sending', lease_until = :leaseUntil, claimed_by = :owner
-      WHERE id IN (
-        SELECT id FROM signups
-        WHERE token_key = :tokenKey AND status IN ('pending', 'sending')
-          AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until <= :now))
-        ORDER BY id LIMIT :limit)
+      WHERE id IN (SELECT value FROM json_each(:ids))
       RETURNING id, campaign, phone_number, request, token_key, attempts, created_at`),
     insertAttempt: db.prepare(`INSERT INTO signup_attempts
       (signup_id, started_at, finished_at, outcome, http_status, detail, maybe_processed) VALUES (?, ?, ?, ?, ?, ?, ?)`),

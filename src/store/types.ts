@@ -92,6 +92,11 @@ export interface ClaimedSignup {
   /** Attempts made before this claim (0 for a fresh signup). */
   attempts: number
   createdAt: number
+  /**
+   * Taken over from a claim whose lease ran out (its dispatcher died or hung): that dispatcher may have made the call,
+   * unrecorded, so sending again may send a second CTA.
+   */
+  reclaimed: boolean
 }
 
 export interface AttemptRecord {

@@ -49,13 +49,15 @@ export function runDispatchSuite (t: Test, freshDatabase: FreshDatabase): void {
     t.same([...new Set(seen)].sort((x, y) => x - y), ids)
   })
 
-  t.test('an expired lease is reclaimed (its dispatcher died), with attempts unchanged', async t => {
+  t.test('an expired lease is reclaimed (its dispatcher died), with attempts unchanged, and says so', async t => {
     const store = await (await freshDatabase(t))()
-    const [id] = await acceptMany(store, 1)
-    t.equal((await store.claim(TOKEN, 1, T0, LEASE, 'dead')).length, 1)
-    t.same(await store.claim(TOKEN, 1, T0 + LEASE - 1, LEASE, 'alive'), [], 'lease still held')
-    t.equal(await store.nextDue(TOKEN), T0 + LEASE, 'nextDue wakes the survivor at lease expiry')
-    t.match(await store.claim(TOKEN, 1, T0 + LEASE, LEASE, 'alive'), [{ id, attempts: 0 }])
+    const [id, other] = await acceptMany(store, 2)
+    t.match(await store.claim(TOKEN, 1, T0, LEASE, 'dead'), [{ id, reclaimed: false }])
+    t.same(await store.claim(TOKEN, 1, T0 + LEASE - 1, LEASE, 'alive').then(c => c.map(s => s.id)), [other], 'lease still held')
+    await store.release([other as number])
+    t.equal(await store.nextDue(TOKEN), T0, 'the released one is due')
+    t.match(await store.claim(TOKEN, 2, T0 + LEASE, LEASE, 'alive'), [{ id, attempts: 0, reclaimed: true }, { id: other, reclaimed: false }],
+      'the dead claim is taken over and flagged (its call may have gone out); the released one is fresh')
   })
 
   t.test('finishAttempt: delivered, rejected, retry; each attempt logged and counted', async t => {
