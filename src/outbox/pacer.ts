@@ -51,20 +51,41 @@ export function initialBucket (now: number, defaults: PacerOptions = PACER_DEFAU
   return { tokens: defaults.capacity, updatedAt: now, capacity: defaults.capacity, windowMs: defaults.windowMs, blockedUntil: 0 }
 }
 
-/** The stored state, repaired if a row holds nonsense (a zero capacity would divide by zero below). */
+/**
+ * When the bucket was last counted, at most a window from now. A little ahead is believed: another live instance's
+ * clock, or a `now` read before a slow store write. Rewinding that to our now would hand the time to the next reader
+ * again, on every write (simulated, an instance 0.5 s ahead then drew a 429 for one call in two). More than a window
+ * ahead, a clock was wrong (this host's before NTP stepped it back, an instance since gone): believed, it would stop
+ * the refill for the whole skew, an hour for an hour. Capped, a wrong clock costs one window's refill, once.
+ */
+function saneUpdatedAt (updatedAt: number, now: number, windowMs: number): number {
+  return Number.isFinite(updatedAt) ? Math.min(updatedAt, now + windowMs) : now
+}
+
+/**
+ * A 429's block, never longer than a window from now. rejected() blocks for one token's time, window / capacity, at
+ * most the window it stores with it (capacity >= 1). A block carried over from a longer guessed window (capacity 1,
+ * a 429 without Reset, then one with) is cut to a window from now, when the upstream, emptied by that last 429, is
+ * full again. Anything later came from a clock ahead of ours, and would block for the skew.
+ */
+function saneBlockedUntil (blockedUntil: number, now: number, windowMs: number): number {
+  return Number.isFinite(blockedUntil) ? Math.min(blockedUntil, now + windowMs) : 0
+}
+
+/** The stored state, repaired if a row holds nonsense (a zero capacity would divide by zero below) or the future. */
 function sane (state: BucketState | undefined, now: number, defaults: PacerOptions): BucketState {
   if (state === undefined) return initialBucket(now, defaults)
   const capacity = Number.isFinite(state.capacity) && state.capacity >= 1 ? state.capacity : defaults.capacity
   const windowMs = Number.isFinite(state.windowMs) && state.windowMs > 0 ? clampWindow(state.windowMs) : defaults.windowMs
   const tokens = Number.isFinite(state.tokens) ? clamp(state.tokens, 0, capacity) : 0
-  const updatedAt = Number.isFinite(state.updatedAt) ? state.updatedAt : now
-  const blockedUntil = Number.isFinite(state.blockedUntil) ? state.blockedUntil : 0
+  const updatedAt = saneUpdatedAt(state.updatedAt, now, windowMs)
+  const blockedUntil = saneBlockedUntil(state.blockedUntil, now, windowMs)
   return { tokens, updatedAt, capacity, windowMs, blockedUntil }
 }
 
-/** Continuous refill at capacity/window, like Yii. Another instance's clock may be a little ahead: never rewind. */
+/** Continuous refill at capacity/window, like Yii. A sane() updatedAt ahead of us is not rewound (see saneUpdatedAt). */
 function refill (state: BucketState, now: number): BucketState {
-  const elapsed = Math.max(0, now - state.updatedAt)
+  const elapsed = Math.max(0, now - state.updatedAt) // a later clock's count neither refills nor drains
   const tokens = Math.min(state.capacity, state.tokens + elapsed * state.capacity / state.windowMs)
   return { ...state, tokens, updatedAt: Math.max(state.updatedAt, now) }
 }
@@ -80,7 +101,8 @@ export function takeToken (state: BucketState | undefined, now: number, defaults
   if (blockedMs === 0 && current.tokens >= 1 - EPSILON) {
     return { state: { ...current, tokens: Math.max(0, current.tokens - 1) }, waitMs: 0 }
   }
-  const refillMs = (1 - current.tokens) * msPerToken(current)
+  // Refill starts at updatedAt, up to a window from now when a later clock wrote it: polling sooner finds nothing.
+  const refillMs = current.updatedAt - now + (1 - current.tokens) * msPerToken(current)
   return { state: current, waitMs: Math.max(1, Math.ceil(Math.max(blockedMs, refillMs))) }
 }
 

@@ -53,6 +53,94 @@ t.test('refill is continuous and capped; a clock running behind never rewinds', 
   t.equal(behind.state.updatedAt, T0 + 2000, 'another instance\'s later clock is kept')
 })
 
+const HOUR = 3_600_000
+
+t.test('an instance a little ahead is not handed its skew again on every take', async (t) => {
+  // Two instances take in turn from one shared bucket, A's clock 2 s ahead of B's: they share the limit.
+  let state: BucketState | undefined
+  let sent = 0
+  for (let now = T0; now < T0 + 600_000; now += 100) {
+    const taken = takeToken(state, now + (now % 200 === 0 ? 2000 : 0))
+    state = taken.state
+    if (taken.waitMs === 0) sent++
+  }
+  t.ok(sent >= 655 && sent <= 662, `${sent} in 10 minutes: the first 60 and one a second`)
+})
+
+t.test('a bucket written by a clock an hour ahead refills a window from now at the latest', async (t) => {
+  // This host's clock before NTP stepped it back, or an instance since gone: it drained the bucket "an hour from now".
+  const skewed = bucket({ tokens: 0, updatedAt: T0 + HOUR })
+  const first = takeToken(skewed, T0)
+  t.equal(first.waitMs, 61_000, 'a window, then one token\'s time: not an hour')
+  t.equal(first.state.updatedAt, T0 + 60_000)
+  t.equal(takeToken(first.state, T0 + 30_000).waitMs, 31_000, 'the cap does not slide with our clock')
+  t.equal(takeToken(first.state, T0 + 61_000).waitMs, 0)
+  t.equal(takeToken(first.state, T0 + 90_000).state.tokens, 29, 'then refills as usual')
+  t.same(observe(skewed, T0, { rateLimit: {} }), { ...skewed, updatedAt: T0 + 60_000 }, 'observe caps it too')
+  t.same(refundToken(skewed, T0), { ...skewed, tokens: 1, updatedAt: T0 + 60_000 }, 'and refund')
+  const learned = takeToken(bucket({ tokens: 0, windowMs: 10_000, updatedAt: T0 + HOUR }), T0)
+  t.equal(learned.state.updatedAt, T0 + 10_000, 'the learned window')
+
+  let state: BucketState = skewed
+  let sent = 0
+  for (let now = T0; now < T0 + 600_000;) {
+    const taken = takeToken(state, now)
+    state = taken.state
+    if (taken.waitMs === 0) sent++
+    now += taken.waitMs === 0 ? 1 : taken.waitMs
+  }
+  t.equal(sent, 539, 'one a second from 61 s on')
+})
+
+t.test('a block stored by a clock ahead is capped at a window from now', async (t) => {
+  const skewed = bucket({ blockedUntil: T0 + HOUR })
+  const first = takeToken(skewed, T0)
+  t.equal(first.waitMs, 60_000, 'the longest block the code writes, not an hour')
+  t.equal(first.state.blockedUntil, T0 + 60_000)
+  t.equal(takeToken(first.state, T0 + 30_000).waitMs, 30_000, 'the capped block does not slide with the clock')
+  t.equal(takeToken(first.state, T0 + 60_000).waitMs, 0)
+  t.equal(takeToken(bucket({ windowMs: 120_000, blockedUntil: T0 + HOUR }), T0).waitMs, 120_000, 'the learned window')
+  const rejectedAgain = observe(skewed, T0, answer(60, 0, 120, 429))
+  t.equal(rejectedAgain.blockedUntil, T0 + 60_000, 'a 429 keeps the capped block, never the stored future')
+})
+
+t.test('the longest legitimate block is kept: one token\'s time is the whole window at capacity 1', async (t) => {
+  const day = observe(bucket(), T0, answer(1, 0, 86_400, 429))
+  t.same(day, { tokens: 0, updatedAt: T0, capacity: 1, windowMs: 86_400_000, blockedUntil: T0 + 86_400_000 })
+  t.equal(takeToken(day, T0 + 1).waitMs, 86_400_000 - 1)
+  t.equal(takeToken(day, T0 + 1).state.blockedUntil, T0 + 86_400_000)
+  const minute = observe(bucket({ tokens: 0.5 }), T0, answer(1, 0, 60, 429))
+  t.equal(minute.blockedUntil, T0 + 60_000)
+  t.equal(takeToken(minute, T0).waitMs, 60_000, 'a block of exactly one window, untouched')
+  t.equal(takeToken(minute, T0 + 60_000).waitMs, 0)
+
+  // Capacity 1: a 429 without Reset guesses 75 s, the next one reports 60 s; the upstream is full 60 s after it.
+  const guessed = observe(bucket(), T0, { status: 429, rateLimit: { limit: 1, remaining: 0 } })
+  t.equal(guessed.blockedUntil, T0 + 75_000)
+  const reported = observe(guessed, T0 + 1000, answer(1, 0, 60, 429))
+  t.equal(takeToken(reported, T0 + 1000).waitMs, 60_000, 'the carried block ends a reported window after the last 429')
+})
+
+t.test('against the stand-in, no block the pacer writes reaches the cap (capacity 2 and up)', async (t) => {
+  for (const limit of [2, 10, 60]) {
+    for (const windowSeconds of [30, 60, 120]) {
+      let now = T0
+      const upstream = createLeakyBucket({ limit, windowSeconds, now: () => now })
+      let state: BucketState | undefined
+      let worst = 0
+      for (let i = 0; i < 300; i++) {
+        state = takeToken(state, now).state // sent whatever the wait: as many 429s as possible
+        const verdict = upstream.take('token')
+        const rateLimit = i % 7 === 3 ? {} : { limit: verdict.limit, remaining: verdict.remaining, resetSeconds: verdict.resetSeconds }
+        state = observe(state, now, { status: verdict.allowed ? 201 : 429, rateLimit })
+        worst = Math.max(worst, (state.blockedUntil - now) / state.windowMs)
+        now += 100 + (i % 5) * 13
+      }
+      t.ok(worst > 0 && worst <= 1, `limit ${limit}, ${windowSeconds} s: longest block ${worst.toFixed(3)} of a window`)
+    }
+  }
+})
+
 t.test('refund gives one token back, never above the capacity', async (t) => {
   const taken = takeToken(undefined, T0).state
   t.equal(refundToken(taken, T0).tokens, 60)
