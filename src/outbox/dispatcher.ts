@@ -227,17 +227,25 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
     }
   }
 
+  /**
+   * A probe that got 201, 422 or 429 ends a pause: ProTexting checks the token before the rate limit and the fields
+   * (the stand-in's Yii order: 401 → 429 → 422/201), so each of those answers says the token is accepted again.
+   */
+  function tokenWorks (facts: object) {
+    if (paused === undefined) return
+    logger.warn(facts, 'ProTexting accepts calls again: sending resumed')
+    paused = undefined
+  }
+
   function resolve (signup: ClaimedSignup, outcome: UpstreamOutcome, now: number): AttemptResolution {
     const facts = { signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1 }
     switch (outcome.kind) {
       case 'created':
         counters.delivered++
-        if (paused !== undefined) {
-          logger.warn(facts, 'ProTexting accepts calls again: sending resumed')
-          paused = undefined
-        }
+        tokenWorks(facts)
         return { status: 'delivered', contactId: outcome.contactId }
       case 'rejected':
+        tokenWorks(facts)
         return { status: 'rejected', error: outcome.errors.map(e => `${e.field}: ${e.message}`).join('; ') || outcome.message }
       case 'unauthorized':
       case 'misconfigured':
@@ -246,6 +254,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
         logger.error({ ...facts, status: outcome.status }, paused)
         return { status: 'pending', nextAttemptAt: now, error: `${outcome.status}: ${outcome.message}` }
       case 'rate_limited':
+        tokenWorks(facts)
         // The bucket now holds calls back until a token refills; no backoff on top.
         counters.retries++
         options.metrics?.retry('rate_limited', false)

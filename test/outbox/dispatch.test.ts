@@ -98,6 +98,25 @@ t.test('401: paused for the token, alerted, nothing lost, resumes when the upstr
   t.notOk(logs().includes(TEST_TOKEN))
 })
 
+t.test('401, then a probe answered 422: the token works again, so sending resumes at once', async t => {
+  const { app, store, standIn, clock, logs } = await buildTestApp(t)
+  standIn.failNext({ status: 401, body: { name: 'Unauthorized', message: 'Your request was made with invalid credentials.', code: 0, status: 401 } })
+  await app.inject(signup('(646) 555-0101'))
+  await app.dispatcher.settled()
+  t.equal((await app.inject('/readyz')).statusCode, 503)
+  await app.inject(signup('(646) 555-0102'))
+  // The probe's own signup is refused on its fields: a 422 comes after the token check, so the token is fine.
+  standIn.failNext({ status: 422, body: [{ field: 'PhoneNumber', message: 'Phone Number is invalid.' }] })
+  clock.advance(5 * 60_000)
+  await new Promise(resolve => setImmediate(resolve))
+  await app.dispatcher.settled()
+  t.equal(app.dispatcher.status().paused, undefined, 'no longer paused')
+  t.equal((await app.inject('/readyz')).statusCode, 200)
+  t.match(await store.counts(), { pending: 0, rejected: 1, delivered: 1 }, 'the other signup went out without another 5-minute wait')
+  t.equal(standIn.calls.length, 3)
+  t.match(logs(), /sending resumed/)
+})
+
 t.test('429: waits for the bucket to refill, then delivers; no hammering', async t => {
   const { app, store, standIn } = await buildTestApp(t)
   standIn.failNext({ status: 429, resetSeconds: 60 })
