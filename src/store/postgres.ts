@@ -99,28 +99,34 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
 
     async migrate () {
       // One transaction per migration, all under one advisory lock: instances starting together queue here,
-      // and each re-reads the version once it holds the lock, so a migration runs exactly once.
-      for (;;) {
-        const applied = await inTransaction(pool, async client => {
-          await client.query("SELECT pg_advisory_xact_lock(hashtextextended('optline.schema_migrations', 0))")
-          // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists, and an
-          // up-to-date database should start under a role that may only read and write rows.
-          if (schema !== undefined && (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 0) {
-            await client.query(`CREATE SCHEMA ${schema}`)
-          }
-          if ((await client.query("SELECT to_regclass('schema_migrations') IS NULL AS missing")).rows[0]?.missing === true) {
-            await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)')
-          }
-          const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')
-          const version = Number(rows[0]?.version ?? 0)
-          const migration = POSTGRES_MIGRATIONS[version]
-          // A newer build may have migrated further: its schema is a superset, so this build can still run.
-          if (migration === undefined) return false
-          await client.query(migration)
-          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()])
-          return true
-        })
-        if (!applied) return
+      // and each re-reads the version once it holds the lock, so a migration runs exactly once. On a pool of its
+      // own without the per-statement bound (postgres-pool.ts says why), closed once the schema is current.
+      const migrations = createPool(options, true)
+      try {
+        for (;;) {
+          const applied = await inTransaction(migrations, async client => {
+            await client.query("SELECT pg_advisory_xact_lock(hashtextextended('optline.schema_migrations', 0))")
+            // Looked up first: CREATE … IF NOT EXISTS needs the CREATE privilege even when the object exists, and an
+            // up-to-date database should start under a role that may only read and write rows.
+            if (schema !== undefined && (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 0) {
+              await client.query(`CREATE SCHEMA ${schema}`)
+            }
+            if ((await client.query("SELECT to_regclass('schema_migrations') IS NULL AS missing")).rows[0]?.missing === true) {
+              await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)')
+            }
+            const { rows } = await client.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations')
+            const version = Number(rows[0]?.version ?? 0)
+            const migration = POSTGRES_MIGRATIONS[version]
+            // A newer build may have migrated further: its schema is a superset, so this build can still run.
+            if (migration === undefined) return false
+            await client.query(migration)
+            await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version + 1, Date.now()])
+            return true
+          })
+          if (!applied) return
+        }
+      } finally {
+        await migrations.end()
       }
     },
 

@@ -267,6 +267,13 @@ export interface StoreOptions {
    * search_path. Default: the server's search_path (normally `public`). Lets tests and tenants share a database.
    */
   schema?: string
+  /**
+   * Postgres only: how long to wait for a statement's answer, ms (default 10 s); the server cancels the statement
+   * 1 s later (statement_timeout). Bounds a database that stops answering (a partition, a frozen disk). Tests set short ones.
+   */
+  queryTimeoutMs?: number
+  /** Postgres only: how long opening a connection, or waiting for a free one, may take, ms (default 5 s). */
+  connectTimeoutMs?: number
 }
 
 /** Group-commit counters, for tests and benchmarks (how many transactions accept() really made). */
