@@ -79,7 +79,7 @@ t.test('a file store creates its directory, uses WAL, and keeps data across clos
   await first.close()
   const peek = new DatabaseSync(path, { readOnly: true })
   t.equal((peek.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal')
-  t.equal((peek.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 6, 'six migrations applied')
+  t.equal((peek.prepare('PRAGMA user_version').get() as { user_version: number }).user_version, 7, 'seven migrations applied')
   peek.close()
   const again = await opened(t, path, { durability: 'normal' })
   t.equal((await again.signupDetail(id))?.status, 'pending')

@@ -1,5 +1,6 @@
 // The consent half of the store suite: exportConsents (content, order, filters, streaming past a page), deleteNumber
-// (what goes, what stays, the deletion record, a call in flight) and the migration that brought them.
+// (what goes, what stays, the deletion record, a call in flight, ids never handed out again) and the migration that
+// brought them.
 import type { Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { CONSENT_EXPORT_COLUMNS, type ConsentExportQuery, type ConsentExportRow, type InstrumentedStore } from '../../src/store/types.ts'
@@ -188,6 +189,28 @@ export function runConsentSuite (t: Test, freshDatabase: FreshDatabase, legacyDa
     t.equal(await store.signupDetail(id), undefined, 'not recreated')
     t.same(await exported(store), [])
     t.equal(await store.nextDue(TOKEN), undefined)
+  })
+
+  t.test('a deleted signup\'s id is never handed out again: a late finishAttempt or releaseHeld for it touches nobody', async t => {
+    const store = await (await freshDatabase(t))()
+    // The newest signup each time: an engine handing out max(id) + 1 would give its id to the next visitor.
+    const sent = nextNumber()
+    const { id: sentId } = await store.accept(newSignup({ phoneNumber: sent }), DAY)
+    t.same((await store.claim(TOKEN, 10, T0, LEASE, 'w1')).map(c => c.id), [sentId])
+    await store.deleteNumber(`+${sent}`, T0 + 100, 'deleted while sending')
+    const next = await store.accept(newSignup({ createdAt: T0 + 200 }), DAY)
+    t.ok(next.id > sentId, 'a new id, above the deleted one')
+    await store.finishAttempt(attemptOf(sentId), { status: 'delivered', contactId: 5 })
+    t.match(await store.signupDetail(next.id), { status: 'pending', attempts: 0, contactId: undefined, attemptLog: [] },
+      'the dispatcher\'s late answer did not mark the new signup delivered')
+
+    const bot = nextNumber()
+    const { id: heldId } = await store.accept(newSignup({ phoneNumber: bot, createdAt: T0 + 300, hold: 'honeypot' }), DAY)
+    await store.deleteNumber(`+${bot}`, T0 + 400, 'deleted while listed')
+    const held = await store.accept(newSignup({ createdAt: T0 + 500, hold: 'honeypot' }), DAY)
+    t.ok(held.id > heldId, 'a new id, above the deleted one')
+    t.equal(await store.releaseHeld(heldId, T0 + 600), false, 'an id from an older listing releases nobody')
+    t.match(await store.signupDetail(held.id), { status: 'held', releasedAt: undefined })
   })
 
   t.test('migrating from version 4 with rows in it: they export, and their numbers can be deleted', async t => {
