@@ -12,6 +12,8 @@ import type { Store } from './store/types.ts'
 import { createSignupService } from './signup/service.ts'
 import { createDispatcher, type Dispatcher } from './outbox/dispatcher.ts'
 import { systemClock, type Clock } from './outbox/clock.ts'
+import { tokenKeyOf } from './outbox/token-key.ts'
+import { SANDBOX_TOKEN } from './sandbox/stand-in.ts'
 import { redactUrl } from './upstream/redact.ts'
 import { isApiUrl } from './http/api-url.ts'
 import views from './plugins/views.ts'
@@ -215,8 +217,20 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     // Each signup's proof points at its disclosure version; the text is stored once per version.
     await saveDisclosures(campaigns.all())
+    await adoptQueue()
     if (deps.dispatch !== false) dispatcher.start()
   })
+
+  /**
+   * Signups accepted under an access token this instance no longer has (replaced after a 401, say) would never be
+   * claimed: they go out with the current token. Never the sandbox's, either way: its signups were a demo that a live
+   * token must not text, and a sandbox must not "deliver" real ones to its stand-in.
+   */
+  async function adoptQueue () {
+    if (sandbox) return
+    const moved = await store.adoptSignups(tokenKey, [tokenKeyOf(SANDBOX_TOKEN)])
+    if (moved > 0) app.log.warn({ signups: moved }, 'unfinished signups accepted under another access token will be sent with this one')
+  }
   // Requests in flight have finished by now (Fastify closes the server first); then the calls
   // in flight are recorded, the rest stays pending for the next start.
   app.addHook('onClose', async () => {

@@ -164,6 +164,12 @@ export function createPostgresStore (options: StoreOptions): InstrumentedStore {
       })
     },
 
+    async adoptSignups (tokenKey, except) {
+      const { rowCount } = await pool.query(`UPDATE signups SET token_key = $1
+        WHERE status IN ('pending', 'sending', 'held') AND token_key <> $1 AND NOT (token_key = ANY ($2::text[]))`, [tokenKey, except])
+      return rowCount ?? 0
+    },
+
     async release (ids) {
       if (ids.length === 0) return
       await pool.query(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL

@@ -31,6 +31,7 @@ export interface SqliteWrites {
   claim (args: ClaimArgs): Record<string, unknown>[]
   finishAttempt (attempt: AttemptRecord, resolution: AttemptResolution): void
   release (ids: readonly number[]): void
+  adoptSignups (tokenKey: string, except: readonly string[]): number
   /**
    * Stores `next` as the token's bucket if the stored one still equals `expected` (undefined: no bucket yet), in one
    * transaction: a compare-and-set, so a caller that computed `next` from a stale read retries instead of losing an
@@ -47,7 +48,7 @@ export interface SqliteWrites {
 export type WriteName = keyof SqliteWrites
 
 /** Every write by name, for the two places that forward them all (the writer thread's client, the inline store). */
-export const WRITE_NAMES = ['accept', 'claim', 'finishAttempt', 'release', 'putBucketIf', 'saveDisclosure', 'releaseHeld',
+export const WRITE_NAMES = ['accept', 'claim', 'finishAttempt', 'release', 'adoptSignups', 'putBucketIf', 'saveDisclosure', 'releaseHeld',
   'deleteNumber', 'addTraffic'] as const satisfies readonly WriteName[]
 // Fails to compile when a write is added to SqliteWrites but not listed above.
 export const EVERY_WRITE_LISTED: [Exclude<WriteName, typeof WRITE_NAMES[number]>] extends [never] ? true : never = true
@@ -105,6 +106,11 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
     release: ids => {
       transaction(q => q.release.run(JSON.stringify(ids)))
     },
+
+    adoptSignups: (tokenKey, except) => transaction(q => {
+      const args = { tokenKey, except: JSON.stringify(except) }
+      return Number(q.adoptUnfinished.run(args).changes) + Number(q.adoptHeld.run(args).changes)
+    }),
 
     putBucketIf: (tokenKey, expected, next) => {
       const s = checkBucket(next)
@@ -242,6 +248,12 @@ function statements (db: DatabaseSync) {
     resolve: db.prepare(`UPDATE signups SET status = :status, next_attempt_at = :nextAttemptAt,
         delivered_at = :deliveredAt, contact_id = :contactId, last_error = :lastError, lease_until = NULL, claimed_by = NULL
       WHERE id = :id AND status IN ('pending', 'sending')`),
+    // Two statements, each with the WHERE of a partial index (signups_active, signups_held), so each walks only the
+    // unfinished or the held rows, never the delivered history.
+    adoptUnfinished: db.prepare(`UPDATE signups SET token_key = :tokenKey
+      WHERE status IN ('pending', 'sending') AND token_key <> :tokenKey AND token_key NOT IN (SELECT value FROM json_each(:except))`),
+    adoptHeld: db.prepare(`UPDATE signups SET token_key = :tokenKey
+      WHERE status = 'held' AND token_key <> :tokenKey AND token_key NOT IN (SELECT value FROM json_each(:except))`),
     release: db.prepare(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
       WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`),
     getBucket: db.prepare('SELECT * FROM rate_buckets WHERE token_key = ?'),

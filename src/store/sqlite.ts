@@ -122,6 +122,10 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
       await writes.release(ids)
     },
 
+    async adoptSignups (tokenKey, except) {
+      return await writes.adoptSignups(tokenKey, except)
+    },
+
     async nextDue (tokenKey) {
       const row = sql().nextDue.get({ tokenKey }) as { due: number | null } | undefined
       return row?.due ?? undefined

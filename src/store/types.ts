@@ -171,6 +171,12 @@ export interface Store {
   /** Gives claimed signups back (graceful shutdown): status pending, lease cleared, attempts unchanged. */
   release (ids: number[]): Promise<void>
   /**
+   * Hands every unfinished signup (pending, sending, held) accepted under another access token to `tokenKey`, except
+   * those of the tokens named in `except`; statuses and leases stay as they are. Returns how many moved. Claims and
+   * nextDue() look at one token's signups, so without this a replaced token's queue would wait for it forever.
+   */
+  adoptSignups (tokenKey: string, except: readonly string[]): Promise<number>
+  /**
    * When claim() may next find work for this token, to sleep until then (undefined when nothing is unfinished):
    * the earliest nextAttemptAt among pending signups, or the earliest lease expiry among 'sending' ones (so that a
    * survivor wakes up to reclaim what a dead dispatcher held). May be in the past.

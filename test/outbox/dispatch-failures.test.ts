@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open.ts'
 import type { Store } from '../../src/store/types.ts'
 import { tokenKeyOf } from '../../src/outbox/token-key.ts'
 import { createProtextingClient } from '../../src/upstream/client.ts'
+import { SANDBOX_TOKEN } from '../../src/sandbox/stand-in.ts'
 
 const signup = (phone = '(646) 555-0123', slug = 'summer') => formPost(`/c/${slug}`, { phone, consent: 'yes' })
 const TOKEN_KEY = tokenKeyOf(TEST_TOKEN)
@@ -141,4 +142,34 @@ t.test('an upstream that refuses connections is tried at the bucket\'s pace, not
   t.ok(tried >= 60, `the bucket's tokens are used (${tried} tried)`)
   t.ok(tried <= 63, `then it waits for the bucket (${tried} of ${backlog} tried in 1.5 s)`)
   t.equal((await store.counts('bulk')).pending, backlog, 'every signup still pending, nothing lost')
+})
+
+t.test('a replaced access token: the queue accepted under the old one goes out with the new one; a sandbox demo never does', async t => {
+  const store = await openStore({ url: ':memory:' })
+  await store.migrate()
+  const queued = async (phone: string, tokenKey: string) => await store.accept({
+    campaign: 'summer', phoneNumber: phone, e164: `+${phone}`, request: { PhoneNumber: phone, GroupIds: [12, 15] }, tokenKey, consent: NO_CONTEXT, createdAt: Date.now()
+  }, 60_000)
+  // Accepted while the old token was paused with a 401, then the operator put in a new one and restarted.
+  await queued('16465550101', tokenKeyOf('revoked-token'))
+  await queued('16465550102', tokenKeyOf('revoked-token'))
+  // Accepted by a sandbox run on the same database before the account was set up.
+  await queued('16465550199', tokenKeyOf(SANDBOX_TOKEN))
+
+  const { app, standIn, logs } = await buildTestApp(t, { store })
+  await until(t, () => standIn.calls.length === 2, 'the two queued signups')
+  await app.dispatcher.settled()
+  t.same(standIn.calls.map(call => (call.body as { PhoneNumber?: string }).PhoneNumber).sort(), ['16465550101', '16465550102'])
+  t.match(logs(), /"signups":2.*unfinished signups accepted under another access token will be sent with this one/)
+  t.match(await store.counts('summer'), { delivered: 2, pending: 1 }, 'the sandbox demo stays unsent')
+
+  // And the other way round: a sandbox run on a database with real signups leaves them for the real token.
+  const live = await openStore({ url: ':memory:' })
+  await live.migrate()
+  await live.accept({ campaign: 'summer', phoneNumber: '16465550123', e164: '+16465550123', request: { PhoneNumber: '16465550123', GroupIds: [12, 15] }, tokenKey: tokenKeyOf('live-token'), consent: NO_CONTEXT, createdAt: Date.now() }, 60_000)
+  const sandboxRun = await buildTestApp(t, { store: live, sandbox: true })
+  await sandboxRun.app.dispatcher.settled()
+  t.equal(sandboxRun.standIn.calls.length, 0, 'a sandbox run sends nobody else\'s signups to its stand-in')
+  t.notMatch(sandboxRun.logs(), /another access token/)
+  t.equal((await live.claim(tokenKeyOf('live-token'), 1, Date.now(), LEASE_MS, 'w')).length, 1, 'still the live token\'s')
 })

@@ -139,6 +139,32 @@ export function runDispatchSuite (t: Test, freshDatabase: FreshDatabase): void {
     t.equal(await a.withBucket(TOKEN, before => ({ state: before ?? increment(undefined).state, result: before?.tokens })), 50)
   })
 
+  t.test('adoptSignups: another token\'s unfinished signups move to this one, as they are; finished ones and excepted tokens stay', async t => {
+    const store = await (await freshDatabase(t))()
+    const [pending, claimed, delivered] = await acceptMany(store, 3, { tokenKey: 'old-token' })
+    const [held] = await acceptMany(store, 1, { tokenKey: 'old-token', hold: 'honeypot' })
+    const [demo] = await acceptMany(store, 1, { tokenKey: 'sandbox' })
+    const [mine] = await acceptMany(store, 1)
+    await store.claim('old-token', 1, T0, LEASE, 'w1') // the oldest: `pending`
+    const [sending] = await store.claim('old-token', 1, T0, LEASE, 'w1')
+    t.equal(sending?.id, claimed)
+    await store.finishAttempt(attemptOf(pending as number), { status: 'pending', nextAttemptAt: T0 + LEASE, error: 'timeout' })
+    const [third] = await store.claim('old-token', 1, T0, LEASE, 'w1')
+    await store.finishAttempt(attemptOf(third?.id as number), { status: 'delivered', contactId: 9 })
+    t.equal(third?.id, delivered)
+
+    t.equal(await store.adoptSignups(TOKEN, ['sandbox']), 3, 'the pending, the claimed and the held one')
+    t.equal(await store.adoptSignups(TOKEN, ['sandbox']), 0, 'once')
+    t.equal(await store.nextDue('old-token'), undefined, 'nothing left under the old token')
+    t.match(await store.signupDetail(pending as number), { status: 'pending', attempts: 1 }, 'as it was')
+    t.same(await store.claim(TOKEN, 10, T0 + LEASE - 1, LEASE, 'w2').then(c => c.map(s => s.id)), [mine], 'the claimed one keeps its lease')
+    t.same(await store.claim(TOKEN, 10, T0 + LEASE, LEASE, 'w2').then(c => c.map(s => [s.id, s.reclaimed])), [[pending, false], [claimed, true]], 'the pending one at its retry time, the claimed one once its lease runs out')
+    t.equal(await store.releaseHeld(held as number, T0 + LEASE), true)
+    t.same(await store.claim(TOKEN, 10, T0 + LEASE, LEASE, 'w2').then(c => c.map(s => s.id)), [held], 'the held one, once released')
+    t.same(await store.claim('sandbox', 10, T0, LEASE, 'w3').then(c => c.map(s => s.id)), [demo], 'the excepted token keeps its own')
+    t.match(await store.signupDetail(delivered as number), { status: 'delivered', contactId: 9 })
+  })
+
   t.test('withBucket: an update that throws changes nothing', async t => {
     const store = await (await freshDatabase(t))()
     const state: BucketState = { tokens: 3, updatedAt: T0, capacity: 60, windowMs: 60_000, blockedUntil: 0 }
