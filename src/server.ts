@@ -104,7 +104,10 @@ const app = await buildApp({
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),
 // (SIGHUP is ours: it reloads the campaigns below)
 // close the upstream pool and the store, then the stand-in.
-closeWithGrace({ delay: 10_000, logger, skip: ['SIGHUP'] }, async ({ err }) => {
+// The grace outlasts the slowest call (connect 5 s, headers and body each UPSTREAM_TIMEOUT_MS), so a call in flight is
+// recorded, not cut off: one cut off is sent again after its lease, as a possible double CTA (30 s by default).
+const shutdownGraceMs = 5_000 + 2 * config.upstreamTimeoutMs + 5_000
+closeWithGrace({ delay: shutdownGraceMs, logger, skip: ['SIGHUP'] }, async ({ err }) => {
   if (err !== undefined) logger.error({ err }, 'shutting down after an error')
   await app.close()
   await Promise.all(Object.values(captcha).map(verifier => verifier.close()))
