@@ -303,11 +303,13 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
 }
 
 /**
- * A retry leaves SendCTAMessage out: if the first call did reach ProTexting, the contact is opted in
- * already and gets no second CTA (shared/protexting-v1.md, "Safety of retries"). A reclaimed signup is a retry too.
+ * A retry after a call that may have reached ProTexting leaves SendCTAMessage out: if it did, the contact is opted in
+ * already and gets no second CTA (shared/protexting-v1.md, "Safety of retries"). A reclaimed signup is such a retry.
+ * After calls that provably did not (a 429, a 401, a refused connection) the request goes as it was: an "always"
+ * campaign's CTA reaches a contact who was opted in before.
  */
 function requestFor (signup: ClaimedSignup): OptInRequest {
-  if (signup.attempts === 0 && !signup.reclaimed) return signup.request
+  if (!signup.maybeSentBefore && !signup.reclaimed) return signup.request
   const { SendCTAMessage: _dropped, ...retry } = signup.request
   return retry
 }

@@ -17,7 +17,9 @@ import type { AcceptResult, InstrumentedStore, StoreOptions } from './types.ts'
 // are due), never the delivered history. The row lock lasts this one statement; afterwards status = 'sending'
 // with a future lease keeps other claimers off the row.
 const CLAIM = `WITH due AS (
-    SELECT id, status FROM signups
+    SELECT id, status,
+      EXISTS (SELECT 1 FROM signup_attempts a WHERE a.signup_id = signups.id AND a.maybe_processed) AS maybe_sent_before
+    FROM signups
     WHERE token_key = $1 AND status IN ('pending', 'sending')
       AND ((status = 'pending' AND next_attempt_at <= $2) OR (status = 'sending' AND lease_until <= $2))
     ORDER BY id
@@ -26,7 +28,8 @@ const CLAIM = `WITH due AS (
   )
   UPDATE signups s SET status = 'sending', lease_until = $4, claimed_by = $5
   FROM due WHERE s.id = due.id
-  RETURNING s.id, s.campaign, s.phone_number, s.request, s.token_key, s.attempts, s.created_at, due.status AS previous_status`
+  RETURNING s.id, s.campaign, s.phone_number, s.request, s.token_key, s.attempts, s.created_at, due.status AS previous_status,
+    due.maybe_sent_before`
 
 // A signup already delivered or rejected keeps its status: a late answer from a dispatcher whose lease expired
 // (and whose row someone else then finished) must not put it back in the queue. The attempt still counts.

@@ -80,7 +80,8 @@ export function toClaimed (row: Row): ClaimedSignup {
     attempts: Number(row.attempts),
     createdAt: Number(row.created_at),
     // The status the row had before this claim: 'sending' means its earlier claim's lease ran out.
-    reclaimed: row.previous_status === 'sending'
+    reclaimed: row.previous_status === 'sending',
+    maybeSentBefore: row.maybe_sent_before === true || Number(row.maybe_sent_before) === 1
   }
 }
 

@@ -86,9 +86,12 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
       // before (a 'sending' row is a reclaim) has to be read first.
       const due = q.due.all({ tokenKey, now, limit })
       if (due.length === 0) return []
-      const before = new Map(due.map(row => [Number(row.id), row.status]))
+      const before = new Map(due.map(row => [Number(row.id), row]))
       return q.claim.all({ ids: JSON.stringify([...before.keys()]), leaseUntil, owner })
-        .map(row => ({ ...row, previous_status: before.get(Number(row.id)) }) as Record<string, unknown>)
+        .map(row => {
+          const found = before.get(Number(row.id))
+          return { ...row, previous_status: found?.status, maybe_sent_before: found?.maybe_sent_before } as Record<string, unknown>
+        })
         .sort((a, b) => Number(a.id) - Number(b.id))
     }),
 
@@ -233,7 +236,9 @@ function statements (db: DatabaseSync) {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     // Due = pending and its retry time has come, or claimed by a dispatcher whose lease ran out (it died).
     // The status IN (…) term lets SQLite use the partial index signups_active, walked in id order.
-    due: db.prepare(`SELECT id, status FROM signups
+    due: db.prepare(`SELECT id, status,
+        EXISTS (SELECT 1 FROM signup_attempts a WHERE a.signup_id = signups.id AND a.maybe_processed = 1) AS maybe_sent_before
+      FROM signups
       WHERE token_key = :tokenKey AND status IN ('pending', 'sending')
         AND ((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND lease_until <= :now))
       ORDER BY id LIMIT :limit`),

@@ -97,6 +97,8 @@ export interface ClaimedSignup {
    * unrecorded, so sending again may send a second CTA.
    */
   reclaimed: boolean
+  /** An earlier attempt's call may have reached the upstream (its attempt was recorded as maybeProcessed). */
+  maybeSentBefore: boolean
 }
 
 export interface AttemptRecord {

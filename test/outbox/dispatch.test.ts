@@ -129,6 +129,17 @@ t.test('429: waits for the bucket to refill, then delivers; no hammering', async
   t.ok((retried?.time ?? 0) - (rejected?.time ?? 0) >= 950, 'waited for a token before calling again')
 })
 
+t.test('429 on an "always" campaign: the retry keeps SendCTAMessage, since the refused call sent nothing', async t => {
+  const { app, store, standIn } = await buildTestApp(t)
+  standIn.failNext({ status: 429, resetSeconds: 60 })
+  await app.inject(signup('(646) 555-0123', 'always'))
+  await app.dispatcher.settled()
+  t.match(await store.signupDetail(1), { status: 'delivered', attempts: 2 })
+  const bodies = standIn.calls.map(call => call.body as { SendCTAMessage?: number })
+  t.same(bodies.map(body => body.SendCTAMessage), [1, 1], 'an opted-in contact still gets the CTA the campaign asks for')
+  t.equal(app.dispatcher.status().possibleDoubleSends, 0)
+})
+
 const retryable: Array<[string, FailSpec, string, boolean]> = [
   ['500', { status: 500, body: { name: 'Internal Server Error', message: 'oops', code: 0, status: 500 } }, 'server_error', true],
   ['502 HTML page', { status: 502, body: '<html><h1>502 Bad Gateway</h1></html>', contentType: 'text/html' }, 'server_error', true],

@@ -49,6 +49,17 @@ export function runDispatchSuite (t: Test, freshDatabase: FreshDatabase): void {
     t.same([...new Set(seen)].sort((x, y) => x - y), ids)
   })
 
+  t.test('claim says whether an earlier attempt may have reached the upstream', async t => {
+    const store = await (await freshDatabase(t))()
+    const [refused, unknown] = await acceptMany(store, 2)
+    t.same((await store.claim(TOKEN, 2, T0, LEASE, 'w1')).map(c => c.maybeSentBefore), [false, false], 'fresh')
+    await store.finishAttempt(attemptOf(refused as number, { outcome: 'rate_limited', httpStatus: 429, maybeProcessed: false }),
+      { status: 'pending', nextAttemptAt: T0, error: '429' })
+    await store.finishAttempt(attemptOf(unknown as number, { outcome: 'unavailable', httpStatus: 504, maybeProcessed: true }),
+      { status: 'pending', nextAttemptAt: T0, error: 'timeout' })
+    t.same((await store.claim(TOKEN, 2, T0, LEASE, 'w1')).map(c => [c.id, c.attempts, c.maybeSentBefore]), [[refused, 1, false], [unknown, 1, true]])
+  })
+
   t.test('an expired lease is reclaimed (its dispatcher died), with attempts unchanged, and says so', async t => {
     const store = await (await freshDatabase(t))()
     const [id, other] = await acceptMany(store, 2)
