@@ -1,5 +1,6 @@
 // PostgreSQL's dashboard queries: traffic counters summed in (one statement per flush), signups grouped, the series.
 import type { Pool } from 'pg'
+import { inLongTransaction } from './postgres-pool.ts'
 import { toBucket } from './rows.ts'
 import {
   checkE164, checkIncrements, SIGNUP_KEY, statsRange, timelineRange, toNumberRecords, toSignupCount, toTimelinePoint,
@@ -71,8 +72,9 @@ export function createPostgresStats (pool: Pool): StatsPart {
     },
 
     async numberRecords (e164) {
-      const { rows } = await pool.query('SELECT campaign, count(*) AS signups FROM signups WHERE e164 = $1 GROUP BY campaign ORDER BY campaign',
-        [checkE164(e164)])
+      // The step before a deletion scans the whole table by number, as deleteNumber() does: the same long bound.
+      const { rows } = await inLongTransaction(pool, async query =>
+        await query('SELECT campaign, count(*) AS signups FROM signups WHERE e164 = $1 GROUP BY campaign ORDER BY campaign', [checkE164(e164)]))
       return rows.map(toNumberRecords)
     }
   }
