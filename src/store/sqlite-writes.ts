@@ -188,18 +188,9 @@ function acceptOne (q: ReturnType<typeof statements>, { signup, dedupeWindowMs, 
     status = 'held'
     holdReason = PREFIX_VELOCITY_HOLD
   }
-  const { lastInsertRowid } = q.insertSignup.run({
-    campaign: signup.campaign,
-    phoneNumber: signup.phoneNumber,
-    phonePrefix: prefix,
-    e164: signup.e164,
-    request: JSON.stringify(signup.request),
-    tokenKey: signup.tokenKey,
-    status,
-    holdReason: holdReason ?? null,
-    nextAttemptAt: status === 'pending' ? createdAt : null,
-    createdAt
-  })
+  // In the statement's column order.
+  const { lastInsertRowid } = q.insertSignup.run(signup.campaign, signup.phoneNumber, prefix, signup.e164,
+    JSON.stringify(signup.request), signup.tokenKey, status, holdReason ?? null, status === 'pending' ? createdAt : null, createdAt)
   const id = Number(lastInsertRowid)
   const c = signup.consent
   q.insertConsent.run(id, c.disclosureVersion, c.consentGiven ? 1 : 0, c.clientIp ?? null, c.userAgent ?? null,
@@ -227,9 +218,11 @@ function statements (db: DatabaseSync) {
     // thread's CPU in sqlite3Reprepare). The unary plus hides the value from the planner, nothing else.
     prefixRecent: db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM signups
       WHERE campaign = ? AND phone_prefix = ? AND status <> 'duplicate' AND created_at > ? LIMIT +?)`),
+    // Positional parameters: node:sqlite binds named ones from an object, 3.3 µs more per row here (11.9 against 8.6
+    // µs for the whole insert, :memory:, ad hoc), and this runs for every signup.
     insertSignup: db.prepare(`INSERT INTO signups
       (campaign, phone_number, phone_prefix, e164, request, token_key, status, hold_reason, next_attempt_at, created_at)
-      VALUES (:campaign, :phoneNumber, :phonePrefix, :e164, :request, :tokenKey, :status, :holdReason, :nextAttemptAt, :createdAt)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertConsent: db.prepare(`INSERT INTO signup_consents
       (signup_id, disclosure_version, consent_given, client_ip, user_agent, page_url, referrer, source,
         utm_source, utm_medium, utm_campaign, utm_term, utm_content)
