@@ -83,7 +83,7 @@ if (missingCaptcha.length > 0) {
   await exitAfterLogs(1)
 }
 const store = await openStore({ url: config.databaseUrl, durability: config.durability })
-logger.info({ store: store.kind, durability: store.kind === 'sqlite' ? config.durability : undefined }, 'signups are stored durably before anyone is answered')
+logger.info({ store: store.kind, durability: config.durability }, 'signups are stored durably before anyone is answered')
 const app = await buildApp({
   campaigns: loaded.campaigns,
   upstream,
