@@ -6,7 +6,7 @@ import { pino } from 'pino'
 import { loadEnv, EnvError } from './config/env.ts'
 import { loadCampaignsFile, CampaignsFileError } from './campaigns/load.ts'
 import { loggerOptions } from './logger.ts'
-import { createProtextingClient } from './upstream/client.ts'
+import { createProtextingClient, UPSTREAM_CONNECT_TIMEOUT_MS } from './upstream/client.ts'
 import { createStandIn, SANDBOX_TOKEN } from './sandbox/stand-in.ts'
 import { randomBytes } from 'node:crypto'
 import { openStore, isPostgresUrl } from './store/open.ts'
@@ -104,9 +104,9 @@ const app = await buildApp({
 // Stop accepting, finish requests in flight, record the calls in flight (the rest stays pending),
 // (SIGHUP is ours: it reloads the campaigns below)
 // close the upstream pool and the store, then the stand-in.
-// The grace outlasts the slowest call (connect 5 s, headers and body each UPSTREAM_TIMEOUT_MS), so a call in flight is
-// recorded, not cut off: one cut off is sent again after its lease, as a possible double CTA (30 s by default).
-const shutdownGraceMs = 5_000 + 2 * config.upstreamTimeoutMs + 5_000
+// The grace outlasts the slowest call (connect, then headers and body each UPSTREAM_TIMEOUT_MS) by 5 s, so a call in
+// flight is recorded, not cut off: one cut off is sent again after its lease, as a possible double CTA (30 s by default).
+const shutdownGraceMs = UPSTREAM_CONNECT_TIMEOUT_MS + 2 * config.upstreamTimeoutMs + 5_000
 closeWithGrace({ delay: shutdownGraceMs, logger, skip: ['SIGHUP'] }, async ({ err }) => {
   if (err !== undefined) logger.error({ err }, 'shutting down after an error')
   await app.close()

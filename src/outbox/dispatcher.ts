@@ -188,7 +188,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
       counters.retries++
       counters.possibleDoubleSends++
       options.metrics?.retry('lease_expired', true)
-      logger.warn({ signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1, reason: 'lease_expired', maybeProcessed: true },
+      logger.warn({ ...factsOf(signup), reason: 'lease_expired', maybeProcessed: true },
         'opt-in retried after an earlier claim expired; that call may have reached ProTexting (possible double CTA)')
     }
     const startedAt = clock.now()
@@ -238,7 +238,7 @@ export function createDispatcher (options: DispatcherOptions): Dispatcher {
   }
 
   function resolve (signup: ClaimedSignup, outcome: UpstreamOutcome, now: number): AttemptResolution {
-    const facts = { signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1 }
+    const facts = factsOf(signup)
     switch (outcome.kind) {
       case 'created':
         counters.delivered++
@@ -312,6 +312,11 @@ function requestFor (signup: ClaimedSignup): OptInRequest {
   if (!signup.maybeSentBefore && !signup.reclaimed) return signup.request
   const { SendCTAMessage: _dropped, ...retry } = signup.request
   return retry
+}
+
+/** What every log line about a call names: the signup, its campaign, the masked number, which attempt this is. */
+function factsOf (signup: ClaimedSignup) {
+  return { signupId: signup.id, campaign: signup.campaign, phone: maskPhone(signup.phoneNumber), attempt: signup.attempts + 1 }
 }
 
 function detailOf (outcome: UpstreamOutcome): string {

@@ -87,12 +87,10 @@ export function createSqliteWrites (db: DatabaseSync, begin: Begin): SqliteWrite
       const due = q.due.all({ tokenKey, now, limit })
       if (due.length === 0) return []
       const before = new Map(due.map(row => [Number(row.id), row]))
-      return q.claim.all({ ids: JSON.stringify([...before.keys()]), leaseUntil, owner })
-        .map(row => {
-          const found = before.get(Number(row.id))
-          return { ...row, previous_status: found?.status, maybe_sent_before: found?.maybe_sent_before } as Record<string, unknown>
-        })
-        .sort((a, b) => Number(a.id) - Number(b.id))
+      return q.claim.all({ ids: JSON.stringify([...before.keys()]), leaseUntil, owner }).map(row => {
+        const found = before.get(Number(row.id))
+        return { ...row, previous_status: found?.status, maybe_sent_before: found?.maybe_sent_before } as Record<string, unknown>
+      })
     }),
 
     finishAttempt: (attempt, resolution) => {
@@ -198,6 +196,21 @@ function acceptOne (q: ReturnType<typeof statements>, { signup, dedupeWindowMs, 
   return { id, duplicate: status === 'duplicate', held: holdReason }
 }
 
+/**
+ * adoptSignups(): two statements, each with the WHERE of a partial index (signups_active, signups_held), so each walks
+ * only the unfinished or the held rows at start-up; one `status IN (pending, sending, held)` matches neither index and
+ * scans the whole table, delivered history included. Exported so that a test can read their query plans.
+ */
+export const ADOPT_SQL = {
+  unfinished: adoptWhere("status IN ('pending', 'sending')"),
+  held: adoptWhere("status = 'held'")
+} as const
+
+function adoptWhere (statusTerm: string): string {
+  return `UPDATE signups SET token_key = :tokenKey
+    WHERE ${statusTerm} AND token_key <> :tokenKey AND token_key NOT IN (SELECT value FROM json_each(:except))`
+}
+
 /** The duplicate check's statement (exported so that a test can read its query plan). */
 export const FIND_RECENT_SQL = `SELECT 1 FROM signups
   WHERE campaign = ? AND phone_number = ? AND status NOT IN ('duplicate', 'held') AND created_at > ? LIMIT 1`
@@ -246,12 +259,8 @@ function statements (db: DatabaseSync) {
     resolve: db.prepare(`UPDATE signups SET status = :status, next_attempt_at = :nextAttemptAt,
         delivered_at = :deliveredAt, contact_id = :contactId, last_error = :lastError, lease_until = NULL, claimed_by = NULL
       WHERE id = :id AND status IN ('pending', 'sending')`),
-    // Two statements, each with the WHERE of a partial index (signups_active, signups_held), so each walks only the
-    // unfinished or the held rows, never the delivered history.
-    adoptUnfinished: db.prepare(`UPDATE signups SET token_key = :tokenKey
-      WHERE status IN ('pending', 'sending') AND token_key <> :tokenKey AND token_key NOT IN (SELECT value FROM json_each(:except))`),
-    adoptHeld: db.prepare(`UPDATE signups SET token_key = :tokenKey
-      WHERE status = 'held' AND token_key <> :tokenKey AND token_key NOT IN (SELECT value FROM json_each(:except))`),
+    adoptUnfinished: db.prepare(ADOPT_SQL.unfinished),
+    adoptHeld: db.prepare(ADOPT_SQL.held),
     release: db.prepare(`UPDATE signups SET status = 'pending', lease_until = NULL, claimed_by = NULL
       WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`),
     getBucket: db.prepare('SELECT * FROM rate_buckets WHERE token_key = ?'),

@@ -28,6 +28,8 @@ export interface ProtextingClientOptions {
 }
 
 const OPT_IN_PATH = '/contacts-opt-in/create'
+/** How long opening a connection to ProTexting may take, unless connectTimeoutMs says otherwise. */
+export const UPSTREAM_CONNECT_TIMEOUT_MS = 5_000
 // A contact object is ~400 bytes; anything far larger is an error page we only need the start of.
 const MAX_BODY_BYTES = 64 * 1024
 
@@ -65,7 +67,7 @@ export function createProtextingClient (options: ProtextingClientOptions): Prote
   const ownPool = options.dispatcher === undefined
     ? new Pool(origin, {
       connections: options.connections ?? 8,
-      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      connectTimeout: options.connectTimeoutMs ?? UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeout,
       bodyTimeout,
       keepAliveTimeout: 10_000

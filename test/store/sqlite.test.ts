@@ -8,7 +8,7 @@ import type { Test } from 'tap'
 import type { InstrumentedStore, StoreOptions } from '../../src/store/types.ts'
 import { runStoreSuite } from './store-suite.ts'
 import { DAY, newSignup } from './suite-helpers.ts'
-import { FIND_RECENT_SQL } from '../../src/store/sqlite-writes.ts'
+import { ADOPT_SQL, FIND_RECENT_SQL } from '../../src/store/sqlite-writes.ts'
 
 async function opened (t: Test, path: string, options: Partial<StoreOptions> = {}): Promise<InstrumentedStore> {
   const store = await openStore({ ...options, url: path })
@@ -64,6 +64,16 @@ t.test('the duplicate check seeks the number itself, however many signups its pr
   // Through the prefix instead, it would read every signup of the prefix in the window, held ones included.
   const plan = peek.prepare(`EXPLAIN QUERY PLAN ${FIND_RECENT_SQL}`).all('summer', '16465550123', 0).map(r => String(r.detail)).join(' | ')
   t.match(plan, /SEARCH signups USING INDEX signups_dedupe \(campaign=\? AND phone_number=\? AND created_at>\?\)/)
+})
+
+t.test('adopting a replaced token\'s queue walks only the unfinished and the held rows, never the history', async t => {
+  const path = join(t.testdir(), 'optline.db')
+  await opened(t, path)
+  const peek = new DatabaseSync(path, { readOnly: true })
+  t.teardown(() => peek.close())
+  const plan = (sql: string) => peek.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ tokenKey: 'k', except: '[]' }).map(r => String(r.detail)).join(' | ')
+  t.match(plan(ADOPT_SQL.unfinished), /SCAN signups USING INDEX signups_active/)
+  t.match(plan(ADOPT_SQL.held), /SCAN signups USING INDEX signups_held\b/)
 })
 
 t.test(':memory: works for unit tests', async t => {
