@@ -1,7 +1,7 @@
 // A deletion request's number, as the operator typed it → the E.164 the store keeps, or what is wrong with it. Shared
 // by `optline delete-number` and the dashboard: read like the form reads it, in any country, since the request may be
 // about a number any campaign took; +digits as the export shows it is taken as given (it may predate today's rules).
-import { getCountries } from 'libphonenumber-js/max'
+import { getCountries } from '../phone/libphonenumber.ts'
 import { isCountryCode, normalizePhone } from '../phone/normalize.ts'
 
 const STORED_FORM = /^\+[\d\s().-]+$/

@@ -3,13 +3,13 @@
 // share a calling code (NANP, +44 …), so getType() is undefined for, say, a German 0180 shared-cost or
 // 0900 premium number and it would pass as valid. The type check is an SMS-pumping defence, so it needs /max.
 import {
-  Metadata,
   ParseError,
+  iddPrefixOf,
   isSupportedCountry,
   parsePhoneNumberWithError,
   validatePhoneNumberLength
-} from 'libphonenumber-js/max'
-import type { CountryCode, PhoneNumber, PhoneNumberType } from 'libphonenumber-js/max'
+} from './libphonenumber.ts'
+import type { CountryCode, PhoneNumber, PhoneNumberType } from './libphonenumber.ts'
 import { refusalMessage } from './refusals.ts'
 import type { PhoneRefusalCode, PhoneRefusalParams } from './refusals.ts'
 
@@ -212,9 +212,7 @@ function interpret (text: string, country: CountryCode): Interpretation {
 }
 
 function dialsOutWith (country: CountryCode, digits: string): boolean {
-  const metadata = new Metadata()
-  metadata.selectNumberingPlan(country)
-  const prefix = metadata.numberingPlan?.IDDPrefix()
+  const prefix = iddPrefixOf(country)
   return prefix !== undefined && new RegExp(`^(?:${prefix})`).test(digits)
 }
 

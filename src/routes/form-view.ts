@@ -1,5 +1,5 @@
 // Builds what the form template shows: texts in the visitor's language, country choices, kept values, errors by field.
-import { getCountryCallingCode, getExampleNumber, type CountryCode } from 'libphonenumber-js/max'
+import { getCountryCallingCode, getExampleNumber, type CountryCode } from '../phone/libphonenumber.ts'
 import mobileExamples from 'libphonenumber-js/mobile/examples'
 import type { Campaign } from '../campaigns/campaign.ts'
 import type { FieldError, SignupField } from '../signup/service.ts'
