@@ -1,0 +1,74 @@
+// Log lines reach pino's transport thread in batches: one hand-over per LOG_BATCH_MS (or 16 KB) instead of one per line.
+//
+// The transport thread (pino/file, writing stdout) sleeps until a write wakes it. Woken for every line, the one line
+// per request cost more than writing it: at 2,000 signups/s the thread used about 40 us of CPU per line, and the
+// event loop paid a wake-up call for each (measured ad hoc). Lines kept here for a few milliseconds leave together.
+//
+// Nothing is lost on the way out, and nothing changes order: every hand-over is a synchronous write into the
+// transport's own buffer, made by a timer that always fires (it waits for nothing else), by flush(), and at
+// process exit by a listener registered before the transport exists, so it runs before the transport's own exit
+// flush (Node runs 'exit' listeners in the order they were added). A kill -9 loses at most the last batch,
+// as it could lose the transport's unwritten buffer before.
+import type { DestinationStream } from 'pino'
+
+/** How long (ms) a line waits for others before the batch is handed over. */
+export const LOG_BATCH_MS = 10
+/** A batch this long (characters) is handed over at once. */
+export const LOG_BATCH_CHARS = 16_384
+
+/** What pino's transport stream offers: write, and the flushes pino and its exit handling call. */
+export interface TransportStream extends DestinationStream {
+  flush?: (done: (error?: Error) => void) => void
+  flushSync?: () => void
+  /** pino sends the transport its settings (levels, message key) as a 'message' event when it starts. */
+  emit?: (event: string, ...args: unknown[]) => boolean
+}
+
+export interface LogBatcher {
+  /** The stream to give pino: it batches lines for `target`. Call once, right after creating the transport. */
+  attach (target: TransportStream): TransportStream
+}
+
+/** Create before the transport: the exit listener it registers must come first. */
+export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
+  let target: TransportStream | undefined
+  let pending = ''
+  let timer: NodeJS.Timeout | undefined
+
+  function handOver (): void {
+    clearTimeout(timer)
+    timer = undefined
+    if (pending === '' || target === undefined) return
+    const batch = pending
+    pending = ''
+    target.write(batch)
+  }
+
+  process.on('exit', handOver)
+
+  return {
+    attach (stream) {
+      target = stream
+      return {
+        write (line: string) {
+          pending += line
+          if (pending.length >= LOG_BATCH_CHARS) handOver()
+          // Unref'd: a waiting batch never keeps the process alive; the exit listener hands it over.
+          else if (timer === undefined) timer = setTimeout(handOver, batchMs).unref()
+        },
+        flush (done) {
+          handOver()
+          if (stream.flush === undefined) done()
+          else stream.flush(done)
+        },
+        flushSync () {
+          handOver()
+          stream.flushSync?.()
+        },
+        emit (event, ...args) {
+          return stream.emit?.(event, ...args) ?? false
+        }
+      }
+    }
+  }
+}
