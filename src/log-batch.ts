@@ -5,10 +5,10 @@
 // event loop paid a wake-up call for each (measured ad hoc). Lines kept here for a few milliseconds leave together.
 //
 // Nothing is lost on the way out, and nothing changes order: every hand-over is a synchronous write into the
-// transport's own buffer, made by a timer that always fires (it waits for nothing else), by flush(), and at
-// process exit by a listener registered before the transport exists, so it runs before the transport's own exit
-// flush (Node runs 'exit' listeners in the order they were added). A kill -9 loses at most the last batch,
-// as it could lose the transport's unwritten buffer before.
+// transport's own buffer, made by a timer that always fires (it waits for nothing else), by flush() and flushSync()
+// (pino calls it after a fatal line), and at process exit by a listener put first in line, before the transport's own
+// exit flush, whichever was created first. A line logged after that, by a later 'exit' listener, goes straight
+// through. A kill -9 loses at most the last batch, as it could lose the transport's unwritten buffer before.
 import type { DestinationStream } from 'pino'
 
 /** How long (ms) a line waits for others before the batch is handed over. */
@@ -29,11 +29,11 @@ export interface LogBatcher {
   attach (target: TransportStream): TransportStream
 }
 
-/** Create before the transport: the exit listener it registers must come first. */
 export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
   let target: TransportStream | undefined
   let pending = ''
   let timer: NodeJS.Timeout | undefined
+  let exiting = false
 
   function handOver (): void {
     clearTimeout(timer)
@@ -44,7 +44,11 @@ export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
     target.write(batch)
   }
 
-  process.on('exit', handOver)
+  // Prepended: Node runs 'exit' listeners in order, and the transport's flush must find these lines already handed over.
+  process.prependListener('exit', () => {
+    exiting = true
+    handOver()
+  })
 
   return {
     attach (stream) {
@@ -52,7 +56,7 @@ export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
       return {
         write (line: string) {
           pending += line
-          if (pending.length >= LOG_BATCH_CHARS) handOver()
+          if (exiting || pending.length >= LOG_BATCH_CHARS) handOver()
           // Unref'd: a waiting batch never keeps the process alive; the exit listener hands it over.
           else if (timer === undefined) timer = setTimeout(handOver, batchMs).unref()
         },

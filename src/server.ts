@@ -32,8 +32,7 @@ const pretty = process.stdout.isTTY === true
 // line and copies it to the thread. Written from the event loop (pino.destination), a line per request cost a
 // system call each when synchronous; asynchronous, sonic-boom re-measures its whole pending buffer for every line,
 // a cost that grows with the request rate. pino flushes what is left when the process exits.
-// The lines reach that thread in batches (log-batch.ts says why); the batcher is made before the transport so that at
-// exit it hands its last lines over before the transport's own flush.
+// The lines reach that thread in batches (log-batch.ts says why).
 const logBatcher = pretty ? undefined : createLogBatcher()
 const logger = logBatcher === undefined
   ? pino(loggerOptions(config.logLevel, { pretty }))
