@@ -7,8 +7,8 @@
 // Nothing is lost on the way out, and nothing changes order: every hand-over is a synchronous write into the
 // transport's own buffer, made by a timer that always fires (it waits for nothing else), by flush() and flushSync()
 // (pino calls it after a fatal line), and at process exit by a listener put first in line, before the transport's own
-// exit flush, whichever was created first. A line logged after that, by a later 'exit' listener, goes straight
-// through. A kill -9 loses at most the last batch, as it could lose the transport's unwritten buffer before.
+// exit flush. A line logged after that, by a later 'exit' listener, goes straight through. A kill -9 loses at most
+// the last batch, as it could lose the transport's unwritten buffer before.
 import type { DestinationStream } from 'pino'
 
 /** How long (ms) a line waits for others before the batch is handed over. */
@@ -24,13 +24,8 @@ export interface TransportStream extends DestinationStream {
   emit?: (event: string, ...args: unknown[]) => boolean
 }
 
-export interface LogBatcher {
-  /** The stream to give pino: it batches lines for `target`. Call once, right after creating the transport. */
-  attach (target: TransportStream): TransportStream
-}
-
-export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
-  let target: TransportStream | undefined
+/** The stream to give pino instead of `target`: the same lines, handed to `target` in batches. */
+export function batchLines (target: TransportStream, batchMs = LOG_BATCH_MS): TransportStream {
   let pending = ''
   let timer: NodeJS.Timeout | undefined
   let exiting = false
@@ -38,7 +33,7 @@ export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
   function handOver (): void {
     clearTimeout(timer)
     timer = undefined
-    if (pending === '' || target === undefined) return
+    if (pending === '') return
     const batch = pending
     pending = ''
     target.write(batch)
@@ -51,28 +46,23 @@ export function createLogBatcher (batchMs = LOG_BATCH_MS): LogBatcher {
   })
 
   return {
-    attach (stream) {
-      target = stream
-      return {
-        write (line: string) {
-          pending += line
-          if (exiting || pending.length >= LOG_BATCH_CHARS) handOver()
-          // Unref'd: a waiting batch never keeps the process alive; the exit listener hands it over.
-          else if (timer === undefined) timer = setTimeout(handOver, batchMs).unref()
-        },
-        flush (done) {
-          handOver()
-          if (stream.flush === undefined) done()
-          else stream.flush(done)
-        },
-        flushSync () {
-          handOver()
-          stream.flushSync?.()
-        },
-        emit (event, ...args) {
-          return stream.emit?.(event, ...args) ?? false
-        }
-      }
+    write (line: string) {
+      pending += line
+      if (exiting || pending.length >= LOG_BATCH_CHARS) handOver()
+      // Unref'd: a waiting batch never keeps the process alive; the exit listener hands it over.
+      else if (timer === undefined) timer = setTimeout(handOver, batchMs).unref()
+    },
+    flush (done) {
+      handOver()
+      if (target.flush === undefined) done()
+      else target.flush(done)
+    },
+    flushSync () {
+      handOver()
+      target.flushSync?.()
+    },
+    emit (event, ...args) {
+      return target.emit?.(event, ...args) ?? false
     }
   }
 }

@@ -6,7 +6,7 @@ import { pino } from 'pino'
 import { loadEnv, EnvError } from './config/env.ts'
 import { loadCampaignsFile, CampaignsFileError } from './campaigns/load.ts'
 import { loggerOptions } from './logger.ts'
-import { createLogBatcher } from './log-batch.ts'
+import { batchLines } from './log-batch.ts'
 import { createProtextingClient, UPSTREAM_CONNECT_TIMEOUT_MS } from './upstream/client.ts'
 import { createStandIn, SANDBOX_TOKEN } from './sandbox/stand-in.ts'
 import { randomBytes } from 'node:crypto'
@@ -33,10 +33,9 @@ const pretty = process.stdout.isTTY === true
 // system call each when synchronous; asynchronous, sonic-boom re-measures its whole pending buffer for every line,
 // a cost that grows with the request rate. pino flushes what is left when the process exits.
 // The lines reach that thread in batches (log-batch.ts says why).
-const logBatcher = pretty ? undefined : createLogBatcher()
-const logger = logBatcher === undefined
+const logger = pretty
   ? pino(loggerOptions(config.logLevel, { pretty }))
-  : pino(loggerOptions(config.logLevel), logBatcher.attach(pino.transport({ target: 'pino/file', options: { destination: 1 } })))
+  : pino(loggerOptions(config.logLevel), batchLines(pino.transport({ target: 'pino/file', options: { destination: 1 } })))
 
 /** Exits once every line logged so far is written: with asynchronous writes, process.exit() alone could cut the last. */
 async function exitAfterLogs (code: number): Promise<never> {

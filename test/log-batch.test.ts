@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
-import { LOG_BATCH_CHARS, LOG_BATCH_MS, createLogBatcher, type TransportStream } from '../src/log-batch.ts'
+import { LOG_BATCH_CHARS, LOG_BATCH_MS, batchLines, type TransportStream } from '../src/log-batch.ts'
 
 const MODULE = fileURLToPath(new URL('../src/log-batch.ts', import.meta.url))
 
@@ -29,7 +29,7 @@ const messages = (writes: string[]) => writes.join('').trim().split('\n').map(li
 
 t.test('lines logged together reach the transport in one write, in order', async t => {
   const target = recordingTarget()
-  const logger = pino({ base: undefined }, createLogBatcher().attach(target))
+  const logger = pino({ base: undefined }, batchLines(target))
   logger.info('first')
   logger.info('second')
   logger.info('third')
@@ -43,7 +43,7 @@ t.test('lines logged together reach the transport in one write, in order', async
 t.test('a long batch is handed over at once', async t => {
   const target = recordingTarget()
   // A batch time no test would wait for: only the size can make these lines leave.
-  const logger = pino({ base: undefined }, createLogBatcher(60_000).attach(target))
+  const logger = pino({ base: undefined }, batchLines(target, 60_000))
   const filler = 'x'.repeat(500)
   for (let i = 0; i * 500 < LOG_BATCH_CHARS; i++) logger.info({ i, filler }, 'line')
   t.equal(target.writes.length, 1, `past ${LOG_BATCH_CHARS} characters the batch leaves without waiting`)
@@ -51,7 +51,7 @@ t.test('a long batch is handed over at once', async t => {
 
 t.test('flush() hands the batch over, then flushes the transport', async t => {
   const target = recordingTarget()
-  const logger = pino({ base: undefined }, createLogBatcher(60_000).attach(target))
+  const logger = pino({ base: undefined }, batchLines(target, 60_000))
   for (let i = 0; i < 5; i++) logger.info({ i }, 'line')
   await new Promise<void>(resolve => logger.flush(() => resolve()))
   t.equal(target.flushed, 1)
@@ -60,7 +60,7 @@ t.test('flush() hands the batch over, then flushes the transport', async t => {
 
 t.test('a fatal line is handed over at once (pino flushes its stream after one)', async t => {
   const target = recordingTarget()
-  const logger = pino({ base: undefined }, createLogBatcher(60_000).attach(target))
+  const logger = pino({ base: undefined }, batchLines(target, 60_000))
   logger.info('before')
   logger.fatal('down')
   t.same(messages(target.writes), ['before', 'down'], 'both lines, without waiting for the batch')
@@ -81,11 +81,11 @@ t.test('the last lines reach stdout through the real transport however the proce
     const script = join(dir, `${name.replace(/\W/g, '')}.mjs`)
     writeFileSync(script, [
       `import { pino } from ${JSON.stringify(import.meta.resolve('pino'))}`,
-      `import { createLogBatcher } from ${JSON.stringify(MODULE)}`,
+      `import { batchLines } from ${JSON.stringify(MODULE)}`,
       // The transport first, then the batcher: its exit hand-over must still come before the transport's flush.
       // A batch time far beyond the process's life: only the exit hand-over can deliver these lines.
       'const transport = pino.transport({ target: "pino/file", options: { destination: 1 } })',
-      'const logger = pino({ base: undefined }, createLogBatcher(60_000).attach(transport))',
+      'const logger = pino({ base: undefined }, batchLines(transport, 60_000))',
       'for (let i = 0; i < 300; i++) logger.info({ i }, "line")',
       // Not fatal: pino flushes its stream synchronously after a fatal line, which would hide a missing exit hand-over.
       ending.includes('"exit"') ? '' : 'logger.error("last words")',
