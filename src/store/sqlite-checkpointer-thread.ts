@@ -5,29 +5,37 @@
 // Why: by default the connection that commits runs the checkpoint when the WAL passes 1000 pages, inside that
 // commit, copying the pages and fsyncing the database file while the signups of the next batch wait. Timed per
 // commit at 2000 signups/s (ad hoc, side by side), the writer's p99 went from about 2.8 ms to 1.5 ms with the
-// checkpoints moved here. A PASSIVE
-// checkpoint here runs beside the commits (WAL lets the writer append meanwhile) and never waits for a lock; once
-// it has copied everything, the writer's next commit starts the WAL file over, so the WAL stays as small as before.
+// checkpoints moved here. A PASSIVE checkpoint here runs beside the commits (WAL lets the writer append meanwhile)
+// and never waits for a lock. The WAL file starts over only once every frame is copied, which a steady stream of
+// commits never allows, so when the WAL is long and this pass copied it all, the writer is asked to copy the few
+// frames it committed since, between two transactions (sqlite-writer-thread.ts, letWalStartOver).
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteConnection } from './sqlite-connection.ts'
 import type { WriterData } from './sqlite-writer.ts'
 
 export interface CheckpointerData extends WriterData {
   everyMs: number
+  /** The WAL length (pages) from which the writer is asked to let it start over. */
+  restartAtPages: number
+  /** One Int32, set to 1 here to ask the writer thread to let the WAL start over (sqlite-writer-thread.ts says why). */
+  restartWanted: SharedArrayBuffer
 }
 
 export type CheckpointerRequest = { type: 'close' }
 
 const port = parentPort
 if (port === null) throw new Error('sqlite-checkpointer-thread.ts runs as a worker thread only')
-const { path, durability, everyMs } = workerData as CheckpointerData
+const { path, durability, everyMs, restartAtPages } = workerData as CheckpointerData
+const restartWanted = new Int32Array((workerData as CheckpointerData).restartWanted)
 // Busy timeout 0: a PASSIVE checkpoint never waits anyway, and a busy one is simply tried again at the next tick.
 const db = openSqliteConnection(path, durability, 0)
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
 
 const timer = setInterval(() => {
   try {
-    checkpoint.get()
+    const { log, checkpointed } = checkpoint.get() as { log: number, checkpointed: number }
+    // Everything copied as of this pass: what the writer would still have to copy is only what it committed since.
+    if (log >= restartAtPages && checkpointed === log) Atomics.store(restartWanted, 0, 1)
   } catch {
     // SQLITE_BUSY (another checkpoint is running) or a transient I/O error: the next tick tries again.
   }
