@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 
+/** What the writer cuts the WAL file back to once it starts over: more than it holds under load (a few tens of MB). */
+export const WAL_KEPT_BYTES = 64 * 1024 * 1024
+
 /** How long a write waits for another connection's transaction before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000
 

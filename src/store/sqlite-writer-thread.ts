@@ -1,7 +1,7 @@
 // The SQLite writer thread: owns a connection of its own and runs the writes the main thread posts (sqlite-writes.ts),
 // one at a time, so their SQL and the fsync of each commit happen off the event loop that answers visitors.
 import { parentPort, Worker, workerData } from 'node:worker_threads'
-import { beginImmediateBlocking, openSqliteConnection } from './sqlite-connection.ts'
+import { beginImmediateBlocking, openSqliteConnection, WAL_KEPT_BYTES } from './sqlite-connection.ts'
 import { createSqliteWrites } from './sqlite-writes.ts'
 import type { WriterData, WriterReply, WriterRequest } from './sqlite-writer.ts'
 import type { CheckpointerData, CheckpointerRequest } from './sqlite-checkpointer-thread.ts'
@@ -22,6 +22,10 @@ const RESTART_AT_PAGES = 1000
 
 // Checkpoints leave this connection's commits for a thread of their own (sqlite-checkpointer-thread.ts says why).
 db.exec('PRAGMA wal_autocheckpoint = 0')
+// SQLite never shrinks the WAL file by itself: one that grew while something held the checkpoints back (a consent
+// export reading for minutes during a burst) would keep that size on disk for as long as the server runs. With a
+// limit, the first commit after the file starts over cuts it back to this size.
+db.exec(`PRAGMA journal_size_limit = ${WAL_KEPT_BYTES}`)
 // Set to 1 by the checkpointer when it has copied the whole WAL as it stood and the file is long: this thread then
 // finishes the job between two transactions (finishCheckpoint below).
 const restartWanted = new Int32Array(new SharedArrayBuffer(4))

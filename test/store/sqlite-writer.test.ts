@@ -5,6 +5,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { openStore } from '../../src/store/open.ts'
+import { WAL_KEPT_BYTES } from '../../src/store/sqlite-connection.ts'
 import type { InstrumentedStore } from '../../src/store/types.ts'
 import { acceptMany, attemptOf, DAY, newSignup, T0, TOKEN } from './suite-helpers.ts'
 
@@ -226,4 +227,34 @@ t.test('under a stream of accepts that never pauses, the WAL still starts over i
   // here, against 19 MB with it, and growing for as long as the stream lasts).
   t.ok(restarts >= 2, `the WAL started over ${restarts} times during ${load.signups} signups (largest ${(load.largestWal / 1e6).toFixed(1)} MB)`)
   t.equal((await store.counts()).pending, load.signups + 1, 'every signup stored')
+})
+
+t.test('a WAL that grew while a reader held the checkpoints back is cut back once it starts over', async t => {
+  const { store, path } = await fileStore(t)
+  await store.accept(newSignup(), DAY)
+  // A consent export reading for a long time: its snapshot keeps every frame committed after it in the WAL.
+  const reader = new DatabaseSync(path)
+  reader.exec('BEGIN')
+  reader.prepare('SELECT count(*) AS n FROM signups').get()
+  const walBytes = () => statSync(`${path}-wal`).size
+  const grown = 72e6
+  const load = { streaming: true }
+  const stream = Promise.all([1, 2, 3].map(async () => {
+    while (load.streaming) await Promise.all(Array.from({ length: 64 }, () => store.accept(newSignup(), DAY)))
+  }))
+  const waitFor = async (done: () => boolean) => {
+    const deadline = performance.now() + 20_000
+    while (!done() && performance.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  await waitFor(() => walBytes() > grown)
+  const largest = walBytes()
+  reader.exec('COMMIT')
+  reader.close()
+  const restarts = walRestarts(path)
+  // Once the reader is gone, the next checkpoints catch up and the WAL starts over; the commit after that cuts it.
+  await waitFor(() => walRestarts(path) > restarts && walBytes() <= WAL_KEPT_BYTES)
+  load.streaming = false
+  await stream
+  t.ok(largest > grown, `the WAL grew to ${(largest / 2 ** 20).toFixed(0)} MiB behind the reader`)
+  t.ok(walBytes() <= WAL_KEPT_BYTES, `then it was cut back to ${(walBytes() / 2 ** 20).toFixed(1)} MiB (limit ${WAL_KEPT_BYTES / 2 ** 20} MiB)`)
 })
