@@ -33,13 +33,21 @@ const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
 
 const timer = setInterval(() => {
   try {
-    const { log, checkpointed } = checkpoint.get() as { log: number, checkpointed: number }
-    // Everything copied as of this pass: what the writer would still have to copy is only what it committed since.
-    if (log >= restartAtPages && checkpointed === log) Atomics.store(restartWanted, 0, 1)
+    // A second pass straight after one that copied everything copies only what was committed during the first:
+    // when it too catches up, the writer has little left to copy (a slow first pass, after a long reader or on a
+    // starved CPU, would otherwise leave it all that was committed meanwhile, between two of its batches).
+    if (copiedAll(checkpoint.get()) && copiedAll(checkpoint.get())) Atomics.store(restartWanted, 0, 1)
   } catch {
-    // SQLITE_BUSY (another checkpoint is running) or a transient I/O error: the next tick tries again.
+    // A transient I/O error, or the database closing: the next tick tries again.
   }
 }, everyMs)
+
+/** True when a PASSIVE checkpoint copied the whole WAL, and the WAL is long enough to want starting over. */
+function copiedAll (result: unknown): boolean {
+  // Busy (another checkpoint is running) is an answer, not an error: busy 1, log and checkpointed -1.
+  const { busy, log, checkpointed } = result as { busy: number, log: number, checkpointed: number }
+  return busy === 0 && log >= restartAtPages && checkpointed === log
+}
 
 port.on('message', (request: CheckpointerRequest) => {
   if (request.type !== 'close') return

@@ -15,7 +15,7 @@ const writes = createSqliteWrites(db, beginImmediateBlocking)
 
 /** SQLite's default: the committing connection checkpoints once the WAL holds this many pages. */
 const AUTOCHECKPOINT_PAGES = 1000
-/** How often the checkpointer copies what was committed meanwhile (a few hundred pages at 2000 signups/s). */
+/** How often the checkpointer copies what was committed meanwhile (over a thousand pages at 2000 signups/s). */
 const CHECKPOINT_EVERY_MS = 250
 /** A WAL this long (in pages, as SQLite's own threshold) should start over: the checkpointer then asks for it. */
 const RESTART_AT_PAGES = 1000
@@ -74,17 +74,18 @@ port.on('message', (request: WriterRequest) => {
 /**
  * SQLite starts the WAL file over (writing from its beginning again) only when a transaction begins with every frame
  * already copied into the database. Under a steady stream of signups that never happens by itself: this thread
- * commits again while the checkpointer copies, so the WAL grew by every commit: 1.3 GB beside a 79 MB database
- * after 13 s of closed-loop load (about 100,000 signups), and each frame appended past the end of the file made the kernel zero a fresh
- * page first (a third of this thread's CPU in perf). Here, between two transactions, nothing new can be committed:
- * this checkpoint copies what was committed since the checkpointer's pass (little), so the next BEGIN starts over.
- * It waits for nothing (busy timeout 0): while the checkpointer or a reader holds what it needs, it is skipped and
- * asked for again at the checkpointer's next pass.
+ * commits again while the checkpointer copies, so the WAL grew by every commit (1.3 GB beside a 79 MB database
+ * after 13 s of closed-loop load, about 100,000 signups), and each frame appended past the end of the file made
+ * the kernel zero a fresh page first (a third of this thread's CPU in perf). Here, between two of this process's
+ * transactions, this checkpoint copies what was committed since the checkpointer's last pass (little: it asks only
+ * after two passes in a row caught up), so the next BEGIN starts over. A PASSIVE checkpoint never waits: with a
+ * reader in the way it copies up to that reader's snapshot, and the checkpointer asks again at a later pass.
  */
 function letWalStartOver (): void {
   try {
     finishCheckpoint.get()
   } catch {
-    // SQLITE_BUSY: the checkpointer is running one right now; it will ask again.
+    // An I/O error, or a transaction left open by a failed ROLLBACK (SQLITE_LOCKED): the commits that follow fail or
+    // succeed on their own; the checkpointer asks again.
   }
 }

@@ -172,8 +172,8 @@ t.test('checkpoints run beside the writer: the WAL keeps to what is written betw
   }
   await writeRound()
   const oneRound = walBytes()
-  // The writer's own connection never checkpoints (wal_autocheckpoint 0): only the checkpointer thread lets the
-  // WAL start over. Ten rounds with pauses longer than its interval: the file stays about one round's size.
+  // The writer's own connection never checkpoints by itself (wal_autocheckpoint 0): the checkpointer thread copies
+  // the pages. Ten rounds with pauses longer than its interval: the file stays about one round's size.
   for (let round = 0; round < 10; round++) {
     await new Promise(resolve => setTimeout(resolve, 400))
     await writeRound()
@@ -191,7 +191,10 @@ t.test('checkpoints run beside the writer: the WAL keeps to what is written betw
   t.ok(inFile >= 3600, `${inFile} of 4400 signups already copied into the database file`)
 })
 
-/** The WAL header's checkpoint sequence number: SQLite adds one each time the WAL file starts over from its beginning. */
+/**
+ * The WAL header's checkpoint sequence number: the connection that starts the WAL file over writes its own count plus
+ * one. Only the writer thread's connection does that here, so the difference counts the restarts.
+ */
 function walRestarts (path: string): number {
   const fd = openSync(`${path}-wal`, 'r')
   try {
