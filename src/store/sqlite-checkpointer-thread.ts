@@ -7,8 +7,8 @@
 // commit at 2000 signups/s (ad hoc, side by side), the writer's p99 went from about 2.8 ms to 1.5 ms with the
 // checkpoints moved here. A PASSIVE checkpoint here runs beside the commits (WAL lets the writer append meanwhile)
 // and never waits for a lock. The WAL file starts over only once every frame is copied, which a steady stream of
-// commits never allows, so when the WAL is long and this pass copied it all, the writer is asked to copy the few
-// frames it committed since, between two transactions (sqlite-writer-thread.ts, letWalStartOver).
+// commits never allows, so when the WAL is long and two passes in a row copied it all, the writer is asked to copy
+// the few frames it committed since, between two transactions (sqlite-writer-thread.ts, letWalStartOver).
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteConnection } from './sqlite-connection.ts'
 import type { WriterData } from './sqlite-writer.ts'
@@ -25,8 +25,9 @@ export type CheckpointerRequest = { type: 'close' }
 
 const port = parentPort
 if (port === null) throw new Error('sqlite-checkpointer-thread.ts runs as a worker thread only')
-const { path, durability, everyMs, restartAtPages } = workerData as CheckpointerData
-const restartWanted = new Int32Array((workerData as CheckpointerData).restartWanted)
+const data = workerData as CheckpointerData
+const { path, durability, everyMs, restartAtPages } = data
+const restartWanted = new Int32Array(data.restartWanted)
 // Busy timeout 0: a PASSIVE checkpoint never waits anyway, and a busy one is simply tried again at the next tick.
 const db = openSqliteConnection(path, durability, 0)
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')

@@ -13,12 +13,13 @@ const { path, durability } = workerData as WriterData
 const db = openSqliteConnection(path, durability, 0)
 const writes = createSqliteWrites(db, beginImmediateBlocking)
 
-/** SQLite's default: the committing connection checkpoints once the WAL holds this many pages. */
+/**
+ * SQLite's default: the committing connection checkpoints once the WAL holds this many pages. Also the length from
+ * which the checkpointer asks this thread to let the WAL start over (letWalStartOver).
+ */
 const AUTOCHECKPOINT_PAGES = 1000
 /** How often the checkpointer copies what was committed meanwhile (over a thousand pages at 2000 signups/s). */
 const CHECKPOINT_EVERY_MS = 250
-/** A WAL this long (in pages, as SQLite's own threshold) should start over: the checkpointer then asks for it. */
-const RESTART_AT_PAGES = 1000
 
 // Checkpoints leave this connection's commits for a thread of their own (sqlite-checkpointer-thread.ts says why).
 db.exec('PRAGMA wal_autocheckpoint = 0')
@@ -32,7 +33,7 @@ const restartWanted = new Int32Array(new SharedArrayBuffer(4))
 const finishCheckpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
 const checkpointer = new Worker(new URL('./sqlite-checkpointer-thread.ts', import.meta.url), {
   workerData: {
-    path, durability, everyMs: CHECKPOINT_EVERY_MS, restartAtPages: RESTART_AT_PAGES, restartWanted: restartWanted.buffer
+    path, durability, everyMs: CHECKPOINT_EVERY_MS, restartAtPages: AUTOCHECKPOINT_PAGES, restartWanted: restartWanted.buffer
   } satisfies CheckpointerData,
   // Named so that per-thread tools (top -H, /proc/<pid>/task/*/comm) tell it from the writer.
   name: 'sqlite-checkpointer'
