@@ -94,7 +94,9 @@ function acceptStatement (guarded: boolean): string {
   ), numbered AS MATERIALIZED (
     -- Both lookups are single-table IN lists, which Postgres hashes: a join of claims and sent here was planned
     -- as a nested loop once claims had a WHERE (256 × 256 comparisons, slower than the rest of the statement).
-    SELECT nextval(pg_get_serial_sequence('signups', 'id')) AS id, i.*,
+    -- The sequence is looked up once per statement (an InitPlan): pg_get_serial_sequence() called per row searches
+    -- the catalog each time (EXPLAIN ANALYZE over 10,000 rows: 35 ms against 5 ms).
+    SELECT nextval((SELECT pg_get_serial_sequence('signups', 'id')::regclass)) AS id, i.*,
       CASE
         WHEN i.decided <> 'pending' THEN i.decided
         WHEN i.ord NOT IN (SELECT ord FROM claims) THEN 'pending'
