@@ -1,7 +1,8 @@
-// Prometheus metrics: signups by outcome, refusals and holds by reason, upstream calls, queue depth, rate limit.
+// Prometheus metrics: signups by outcome, refusals and holds by reason, the durable write (its time, the group
+// commits), upstream calls, queue depth, rate limit.
 // Labels are campaign slugs, reasons and statuses only: never a phone number or a token.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { Store, StatusCounts } from './store/types.ts'
+import type { AcceptStats, Store, StatusCounts } from './store/types.ts'
 import type { RateLimitInfo } from './upstream/types.ts'
 
 export type SignupOutcome = 'accepted' | 'duplicate' | 'held' | 'refused' | 'unavailable'
@@ -11,6 +12,8 @@ export interface Metrics {
   signup (campaign: string, outcome: SignupOutcome): void
   refusal (campaign: string, reason: string): void
   held (campaign: string, reason: string): void
+  /** One signup's store.accept(), from the call to its durable commit (group commit included), in seconds. */
+  durableWrite (seconds: number): void
   upstreamCall (campaign: string, outcome: string, status: number | undefined, seconds: number, rateLimit: RateLimitInfo): void
   retry (reason: string, maybeProcessed: boolean): void
 }
@@ -18,7 +21,11 @@ export interface Metrics {
 // Queue depth reads every status count; a scrape every few seconds must not scan the table each time.
 const COUNTS_CACHE_MS = 5000
 
-export function createMetrics (options: { store: Store, now: () => number }): Metrics {
+// The durable write's time: a few ms at a steady rate (fsync plus the wait for the batch ahead), tens of ms when
+// the disk or the CPU is saturated; up to the store's timeouts when the database stops answering.
+const DURABLE_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
+
+export function createMetrics (options: { store: Store & { readonly acceptStats?: Readonly<AcceptStats> }, now: () => number }): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'optline_process_' })
   const signups = new Counter({ name: 'optline_signups_total', help: 'Signups answered, by campaign and outcome', labelNames: ['campaign', 'outcome'], registers: [registry] })
@@ -34,6 +41,39 @@ export function createMetrics (options: { store: Store, now: () => number }): Me
   })
   const retries = new Counter({ name: 'optline_upstream_retries_total', help: 'Opt-in calls to be retried, by reason', labelNames: ['reason'], registers: [registry] })
   const doubles = new Counter({ name: 'optline_possible_double_sends_total', help: 'Retries after a failure that may have reached ProTexting', registers: [registry] })
+  const durableWrites = new Histogram({
+    name: 'optline_durable_write_seconds',
+    help: 'Time from handing a valid signup to the store until its commit was durable (the visitor waits for it)',
+    buckets: DURABLE_WRITE_BUCKETS,
+    registers: [registry]
+  })
+  // Read from the store's group-commit counters at scrape time: nothing added to the write itself. Signups per
+  // commit (rate of the second over the first) tells how well a burst is batched.
+  const acceptStats = options.store.acceptStats
+  if (acceptStats !== undefined) {
+    // eslint-disable-next-line no-new -- registered with the registry, read on scrape
+    new Counter({
+      name: 'optline_store_commits_total',
+      help: 'Group-commit transactions of accepted signups, by result',
+      labelNames: ['result'],
+      registers: [registry],
+      collect () {
+        this.reset()
+        this.inc({ result: 'committed' }, acceptStats.batches - acceptStats.failedBatches)
+        this.inc({ result: 'failed' }, acceptStats.failedBatches)
+      }
+    })
+    // eslint-disable-next-line no-new -- registered with the registry, read on scrape
+    new Counter({
+      name: 'optline_store_commit_signups_total',
+      help: 'Signups written by those transactions (committed or failed)',
+      registers: [registry],
+      collect () {
+        this.reset()
+        this.inc(acceptStats.items)
+      }
+    })
+  }
   const remaining = new Gauge({ name: 'optline_upstream_rate_limit_remaining', help: 'X-Rate-Limit-Remaining from the last answer', registers: [registry] })
   const limit = new Gauge({ name: 'optline_upstream_rate_limit_limit', help: 'X-Rate-Limit-Limit from the last answer', registers: [registry] })
 
@@ -56,6 +96,7 @@ export function createMetrics (options: { store: Store, now: () => number }): Me
     signup: (campaign, outcome) => signups.inc({ campaign, outcome }),
     refusal: (campaign, reason) => refusals.inc({ campaign, reason }),
     held: (campaign, reason) => holds.inc({ campaign, reason }),
+    durableWrite: seconds => durableWrites.observe(seconds),
     upstreamCall (campaign, outcome, status, seconds, rateLimit) {
       calls.inc({ campaign, outcome, status: status === undefined ? 'none' : String(status) })
       latency.observe({ outcome }, seconds)

@@ -110,6 +110,7 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
     let duplicate: boolean
     let held: string | undefined
     let id: number
+    const writeStarted = performance.now()
     try {
       ({ id, duplicate, held } = await store.accept({
         campaign: campaign.slug,
@@ -122,6 +123,7 @@ export function createSignupService (deps: SignupServiceDeps): SignupService {
         createdAt: now(),
         hold
       }, campaign.duplicateWindowMs, campaign.protection.prefixVelocity))
+      metrics?.durableWrite((performance.now() - writeStarted) / 1000)
     } catch (err) {
       // Nothing was promised to the visitor yet: tell them to retry rather than pretend.
       logger.error({ err, campaign: campaign.slug }, 'could not record a signup: the store refused it')

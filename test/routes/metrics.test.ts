@@ -1,9 +1,12 @@
 // /metrics: what an operator graphs — outcomes, refusals, holds, upstream calls, the queue — and nothing personal.
 import t from 'tap'
+import { openStore } from '../../src/store/open.ts'
 import { buildTestApp, formPost, TEST_TOKEN } from '../helper.ts'
 
-const metricValue = (text: string, name: string, labels: string) =>
-  Number(new RegExp(`^${name}\\{${labels.replace(/[{}"]/g, m => `\\${m}`)}\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+const metricValue = (text: string, name: string, labels: string) => {
+  const series = labels === '' ? name : `${name}\\{${labels.replace(/[{}"+]/g, m => `\\${m}`)}\\}`
+  return Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+}
 
 t.test('counts signups by outcome, refusals and holds by reason, upstream calls by status', async t => {
   const { app } = await buildTestApp(t)
@@ -28,6 +31,29 @@ t.test('counts signups by outcome, refusals and holds by reason, upstream calls 
   t.match(text, /optline_upstream_latency_seconds_bucket\{le="0.25",outcome="created"\}/)
   t.notMatch(text, /6465550123|6465550199/, 'no phone number in any label')
   t.notOk(text.includes(TEST_TOKEN), 'no token')
+})
+
+t.test('times each durable write and counts the group commits that made them', async t => {
+  const store = await openStore({ url: ':memory:' })
+  const { app } = await buildTestApp(t, { store, dispatch: false })
+  const before = await app.inject('/metrics')
+  t.equal(metricValue(before.body, 'optline_durable_write_seconds_count', ''), 0, 'nothing written yet')
+  t.equal(metricValue(before.body, 'optline_store_commits_total', 'result="committed"'), 0)
+
+  // Three stored signups (one of them a duplicate, still written), and a refusal, which never reaches the store.
+  await Promise.all(['(646) 555-0123', '(646) 555-0124', '(646) 555-0123'].map(phone =>
+    app.inject(formPost('/c/summer', { phone, consent: 'yes' }))))
+  await app.inject(formPost('/c/summer', { phone: '12', consent: 'yes' }))
+  const text = (await app.inject('/metrics')).body
+  t.equal(metricValue(text, 'optline_durable_write_seconds_count', ''), 3, 'one observation per stored signup')
+  t.ok(metricValue(text, 'optline_durable_write_seconds_sum', '') > 0, 'the time is measured')
+  t.equal(metricValue(text, 'optline_durable_write_seconds_bucket', 'le="+Inf"'), 3)
+  const { batches, items } = store.acceptStats
+  t.ok(batches >= 1 && batches <= 3, `${batches} commits for 3 signups`)
+  t.equal(metricValue(text, 'optline_store_commits_total', 'result="committed"'), batches, 'commits as the store counted them')
+  t.equal(metricValue(text, 'optline_store_commits_total', 'result="failed"'), 0)
+  t.equal(metricValue(text, 'optline_store_commit_signups_total', ''), items)
+  t.equal(items, 3)
 })
 
 t.test('METRICS_TOKEN puts the endpoint behind a bearer token', async t => {
