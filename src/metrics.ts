@@ -1,8 +1,8 @@
 // Prometheus metrics: signups by outcome, refusals and holds by reason, the durable write (its time, the group
-// commits), upstream calls, queue depth, rate limit.
+// commits, SQLite's WAL size), upstream calls, queue depth, rate limit.
 // Labels are campaign slugs, reasons and statuses only: never a phone number or a token.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { AcceptStats, Store, StatusCounts } from './store/types.ts'
+import type { InstrumentedStore, Store, StatusCounts } from './store/types.ts'
 import type { RateLimitInfo } from './upstream/types.ts'
 
 export type SignupOutcome = 'accepted' | 'duplicate' | 'held' | 'refused' | 'unavailable'
@@ -25,7 +25,7 @@ const COUNTS_CACHE_MS = 5000
 // the disk or the CPU is saturated; up to the store's timeouts when the database stops answering.
 const DURABLE_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 
-export function createMetrics (options: { store: Store & { readonly acceptStats?: Readonly<AcceptStats> }, now: () => number }): Metrics {
+export function createMetrics (options: { store: Store & Partial<InstrumentedStore>, now: () => number }): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'optline_process_' })
   const signups = new Counter({ name: 'optline_signups_total', help: 'Signups answered, by campaign and outcome', labelNames: ['campaign', 'outcome'], registers: [registry] })
@@ -72,6 +72,16 @@ export function createMetrics (options: { store: Store & { readonly acceptStats?
         this.reset()
         this.inc(acceptStats.items)
       }
+    })
+  }
+  const walBytes = options.store.walBytes
+  if (walBytes !== undefined) {
+    // eslint-disable-next-line no-new -- registered with the registry, read on scrape
+    new Gauge({
+      name: 'optline_store_wal_bytes',
+      help: 'SQLite: size of the WAL file; it starts over once checkpoints catch up, so lasting growth means they cannot',
+      registers: [registry],
+      collect () { this.set(walBytes()) }
     })
   }
   const remaining = new Gauge({ name: 'optline_upstream_rate_limit_remaining', help: 'X-Rate-Limit-Remaining from the last answer', registers: [registry] })

@@ -2,6 +2,7 @@
 // committed accepts, the dispatcher's, the rare ones) runs in a writer thread with a connection of its own, so their
 // SQL and fsync never stall the event loop; this thread's connection reads, and migrates at start-up, waiting for a
 // lock asynchronously rather than sleeping in SQLite's busy handler. Consent exports read through a connection each.
+import { statSync } from 'node:fs'
 import type { DatabaseSync } from 'node:sqlite'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createGroupCommit } from './group-commit.ts'
@@ -63,6 +64,8 @@ export function createSqliteStore (options: StoreOptions): InstrumentedStore {
   return {
     kind: 'sqlite',
     acceptStats: batcher.stats,
+    // Read by /metrics: a WAL that keeps growing means checkpoints cannot keep up (deploy.md).
+    ...(inMemory ? {} : { walBytes: () => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0 }),
 
     async migrate () {
       // A migration may rebuild a table that others reference (SQLite's 12-step ALTER): foreign keys are off

@@ -299,4 +299,6 @@ export interface AcceptStats {
 /** What both implementations return: the contract plus their group-commit counters. */
 export interface InstrumentedStore extends Store {
   readonly acceptStats: Readonly<AcceptStats>
+  /** SQLite on a file only: the WAL file's size in bytes now (0 when there is none yet). */
+  readonly walBytes?: () => number
 }

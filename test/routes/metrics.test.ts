@@ -1,4 +1,6 @@
 // /metrics: what an operator graphs — outcomes, refusals, holds, upstream calls, the queue — and nothing personal.
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import t from 'tap'
 import { openStore } from '../../src/store/open.ts'
 import { buildTestApp, formPost, TEST_TOKEN } from '../helper.ts'
@@ -54,6 +56,24 @@ t.test('times each durable write and counts the group commits that made them', a
   t.equal(metricValue(text, 'optline_store_commits_total', 'result="failed"'), 0)
   t.equal(metricValue(text, 'optline_store_commit_signups_total', ''), items)
   t.equal(items, 3)
+})
+
+t.test('SQLite on a file: the WAL file\'s size, so growth that checkpoints cannot undo shows', async t => {
+  const path = join(t.testdir(), 'optline.db')
+  const store = await openStore({ url: path })
+  const { app } = await buildTestApp(t, { store, dispatch: false })
+  await app.inject(formPost('/c/summer', { phone: '(646) 555-0123', consent: 'yes' }))
+  // Another write (a traffic-counter flush) may land during the scrape: the WAL only grows meanwhile.
+  const before = statSync(`${path}-wal`).size
+  const reported = metricValue((await app.inject('/metrics')).body, 'optline_store_wal_bytes', '')
+  const after = statSync(`${path}-wal`).size
+  t.ok(before > 0, 'the signup went through the WAL')
+  t.ok(reported >= before && reported <= after, `the file's size (${before}–${after} bytes), reported ${reported}`)
+})
+
+t.test('an in-memory store has no WAL to report', async t => {
+  const { app } = await buildTestApp(t, { dispatch: false })
+  t.notMatch((await app.inject('/metrics')).body, /optline_store_wal_bytes/)
 })
 
 t.test('METRICS_TOKEN puts the endpoint behind a bearer token', async t => {
