@@ -21,8 +21,9 @@ export interface Metrics {
 // Queue depth reads every status count; a scrape every few seconds must not scan the table each time.
 const COUNTS_CACHE_MS = 5000
 
-// The durable write's time: a few ms at a steady rate (fsync plus the wait for the batch ahead), tens of ms when
-// the disk or the CPU is saturated; up to the store's timeouts when the database stops answering.
+// The durable write's time: the fsync plus the wait for the batch ahead (ad hoc, SQLite at 2000 signups/s on 2 cores,
+// timed in the writer thread: p50 under 1 ms, p99 6-8 ms); more when the disk or the CPU is saturated, up to the
+// store's timeouts (10 s).
 const DURABLE_WRITE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 
 export function createMetrics (options: { store: Store & Partial<InstrumentedStore>, now: () => number }): Metrics {
