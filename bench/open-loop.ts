@@ -14,6 +14,8 @@ export interface LatencySample {
   variant: VariantName
   p99Ms: number
   load: OpenLoopResult
+  /** Seconds from the server's spawn to the start of its measured phase (after the warm-up). */
+  serverAgeSeconds: number
   /** Server CPU while the rate was applied (warm-up included), in cores. */
   serverCores: number
   machineBusyCores: number
@@ -26,7 +28,7 @@ export async function measureLatencyRound (
 ): Promise<LatencySample[]> {
   const instances = await startInstances(variants)
   try {
-    const measured: Array<{ load: OpenLoopResult, serverCores: number, machine: { busyCores: number, stealCores: number } }> = []
+    const measured: Array<{ load: OpenLoopResult, ageSeconds: number, serverCores: number, machine: { busyCores: number, stealCores: number } }> = []
     for (let i = 0; i < instances.length; i++) {
       const index = (i + round) % instances.length
       const instance = instances[index]
@@ -36,11 +38,12 @@ export async function measureLatencyRound (
       const cpuBefore = server.cpuSeconds() ?? Number.NaN
       const wallBefore = performance.now()
       const machineBefore = machineCpu()
+      const ageSeconds = (wallBefore - server.spawnedAt) / 1000 + settings.warmupSeconds
       const input: OpenLoopInput = { url: server.url, path: SIGNUP_PATH, firstIndex: instance.nextNumber, formToken: instance.formToken, ...settings }
       const load = await generator.call<OpenLoopResult>('run', input, (settings.warmupSeconds + settings.seconds + 120) * 1000)
       instance.nextNumber += load.used
       const serverCores = ((server.cpuSeconds() ?? Number.NaN) - cpuBefore) / ((performance.now() - wallBefore) / 1000)
-      measured[index] = { load, serverCores, machine: cpuShare(machineBefore, machineCpu(), cpus().length) }
+      measured[index] = { load, ageSeconds, serverCores, machine: cpuShare(machineBefore, machineCpu(), cpus().length) }
     }
     const samples: LatencySample[] = []
     for (const [i, instance] of instances.entries()) {
@@ -57,6 +60,7 @@ export async function measureLatencyRound (
         variant: instance.running.name,
         p99Ms: m.load.latency.p99,
         load: m.load,
+        serverAgeSeconds: m.ageSeconds,
         serverCores: m.serverCores,
         machineBusyCores: m.machine.busyCores,
         stealCores: m.machine.stealCores,

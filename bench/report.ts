@@ -5,6 +5,7 @@ import { median } from './lib/stats.ts'
 import { PAGE_BUDGET_BYTES, type PageResults } from './page.ts'
 import { sampleOf, type Results } from './results.ts'
 import { VARIANT_LABELS, type VariantName } from './variants.ts'
+import { WINDOW_SECONDS } from './workers/open-loop.ts'
 
 type Rounds<T> = T[][]
 
@@ -128,6 +129,26 @@ function latencySection (r: Results): string {
           fixed(med(s => s.load.sendLag.p99), 2), fixed(med(s => s.load.service.p99), 2), int(med(s => s.load.achievedRate)),
           fixed(med(s => s.serverCores), 2), fixed(med(s => s.machineBusyCores), 2)]
       }))
+  ].join('\n') + '\n\n' + windowTable(r)
+}
+
+/** Each round's p99 per slice of its timeline, with the server's age: is the tail everywhere, or a few stalls? */
+function windowTable (r: Results): string {
+  const windows = Math.ceil(r.settings.openLoop.seconds / WINDOW_SECONDS)
+  const rows: string[][] = []
+  for (const variant of r.latencyVariants) {
+    r.latency.forEach((round, i) => {
+      const s = sampleOf(round, variant)
+      if (s === undefined) return
+      rows.push([VARIANT_LABELS[variant], String(i + 1), fixed(s.serverAgeSeconds, 1),
+        ...Array.from({ length: windows }, (_, w) => fixed(s.load.windowP99[w] ?? Number.NaN, 2))])
+    })
+  }
+  return [
+    `Each round's p99 per ${WINDOW_SECONDS} s of its timeline (ms). Age: seconds from the server's start to its measured run ` +
+      '(a round starts every variant together, then measures them one after another). A server in its first seconds can ' +
+      'still be compiling its hot code: a tail in a few windows is stalls, one in every window is its steady state.',
+    '', table(['variant', 'round', 'age s', ...Array.from({ length: windows }, (_, w) => `${w * WINDOW_SECONDS}–${(w + 1) * WINDOW_SECONDS} s`)], rows)
   ].join('\n')
 }
 

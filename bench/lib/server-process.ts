@@ -12,6 +12,8 @@ export interface ServerProcess {
   url: string
   /** From spawn() to the first 200 from /readyz, ms. */
   startupMs: number
+  /** performance.now() of this (the bench's) process at spawn(): a server's age is measured from here. */
+  spawnedAt: number
   logFile: string
   memory: () => Memory | undefined
   cpuSeconds: () => number | undefined
@@ -86,5 +88,5 @@ export async function startServerProcess (options: StartOptions): Promise<Server
     await stop(1000)
     throw new Error(`${options.script} did not answer /readyz 200 (exit ${exitCode}); see ${options.logFile}`)
   }
-  return { pid, url, startupMs, logFile: options.logFile, memory: () => memoryOf(pid), cpuSeconds: () => cpuSecondsOf(pid), stop }
+  return { pid, url, startupMs, spawnedAt: started, logFile: options.logFile, memory: () => memoryOf(pid), cpuSeconds: () => cpuSecondsOf(pid), stop }
 }

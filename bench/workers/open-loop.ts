@@ -20,6 +20,9 @@ export interface OpenLoopInput {
   formToken: string | undefined
 }
 
+/** Width of the windows of OpenLoopResult.windowP99. */
+export const WINDOW_SECONDS = 2
+
 export interface LatencySummary { p50: number, p90: number, p99: number, p999: number, max: number }
 
 export interface OpenLoopResult {
@@ -35,6 +38,11 @@ export interface OpenLoopResult {
   sendLag: LatencySummary
   /** Actual send → response complete, ms. */
   service: LatencySummary
+  /**
+   * p99 of `latency` per WINDOW_SECONDS of the timeline, in order (by scheduled send time): shows whether the tail is
+   * spread over the run or comes from a few stalls, e.g. while a young server's JIT compiles its hot code.
+   */
+  windowP99: number[]
   used: number
   generatorCpuSeconds: number
 }
@@ -42,6 +50,12 @@ export interface OpenLoopResult {
 function summary (values: Float64Array): LatencySummary {
   const sorted = sortedCopy(values)
   return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: percentile(sorted, 100) }
+}
+
+function windowPercentiles (values: Float64Array, windows: Uint16Array, p: number): number[] {
+  const byWindow: number[][] = []
+  values.forEach((value, i) => { (byWindow[windows[i] as number] ??= []).push(value) })
+  return Array.from(byWindow, list => percentile(sortedCopy(list ?? []), p))
 }
 
 async function run (input: OpenLoopInput): Promise<OpenLoopResult> {
@@ -64,6 +78,7 @@ async function phase (pool: Pool, input: OpenLoopInput, seconds: number, takeNum
   const latency = new Float64Array(count)
   const sendLag = new Float64Array(count)
   const service = new Float64Array(count)
+  const windowOf = new Uint16Array(count)
   const statusCodes: Record<string, number> = {}
   let errors = 0
   let finished = 0
@@ -78,6 +93,7 @@ async function phase (pool: Pool, input: OpenLoopInput, seconds: number, takeNum
     latency[finished] = now - scheduled
     sendLag[finished] = sentAt - scheduled
     service[finished] = now - sentAt
+    windowOf[finished] = Math.floor((scheduled - start) / (WINDOW_SECONDS * 1000))
     lastDone = now
     if (++finished === count) allDone()
   }
@@ -116,7 +132,8 @@ async function phase (pool: Pool, input: OpenLoopInput, seconds: number, takeNum
     achievedRate: finished / ((lastDone - start) / 1000),
     latency: summary(latency.subarray(0, finished)),
     sendLag: summary(sendLag.subarray(0, finished)),
-    service: summary(service.subarray(0, finished))
+    service: summary(service.subarray(0, finished)),
+    windowP99: windowPercentiles(latency.subarray(0, finished), windowOf.subarray(0, finished), 99)
   }
 }
 
