@@ -6,6 +6,7 @@ import type { LatencySample } from './open-loop.ts'
 import type { PageResults } from './page.ts'
 import type { PhoneSample } from './phone.ts'
 import type { Settings } from './settings.ts'
+import type { WalFramesSample } from './wal-frames.ts'
 import type { VariantName } from './variants.ts'
 
 export interface Results {
@@ -24,6 +25,8 @@ export interface Results {
   phone: PhoneSample[]
   drain: DrainSample[]
   drainPostgres: DrainSample | undefined
+  /** WAL pages per signup by signups per commit (a count: measured once); undefined until that step ran. */
+  walFrames: WalFramesSample[] | undefined
   /** Issue 6's page weight and time to a usable form; undefined until that step ran. */
   page: PageResults | undefined
   /** Time spent waiting for the machine to be quiet before samples. */

@@ -19,9 +19,12 @@ import { startWorker } from './lib/worker.ts'
 import { renderReport, renderSummary } from './report.ts'
 import type { Results } from './results.ts'
 import { settingsFromEnv } from './settings.ts'
+import { measureWalFrames } from './wal-frames.ts'
 import type { VariantName } from './variants.ts'
 
 const settings = settingsFromEnv(process.env)
+// 1 and 2: a quiet hour and a steady 2,000 signups/s on 2 cores; then bursts.
+const WAL_FRAME_BATCHES = [1, 2, 4, 16, 64]
 const startedAt = new Date()
 const started = performance.now()
 const worker = (name: string) => startWorker(fileURLToPath(new URL(`./workers/${name}.ts`, import.meta.url)))
@@ -53,6 +56,7 @@ const results: Results = {
   phone: [],
   drain: [],
   drainPostgres: undefined,
+  walFrames: undefined,
   page: undefined,
   quietWaitSeconds: 0
 }
@@ -98,6 +102,9 @@ try {
     progress(`— drain, 2 instances on PostgreSQL: ${times(s.ratio)} of ideal, ${s.rateLimited} × 429, per instance ${s.perInstance.join(' + ')}`)
     results.drainPostgres = s
   }
+  progress('— WAL pages per signup, by signups per commit')
+  results.walFrames = await measureWalFrames(WAL_FRAME_BATCHES)
+  progress(`  ${results.walFrames.map(w => `${w.batch} per commit: ${fixed(w.framesPerSignup, 2)}`).join(', ')}`)
   // Last, on a machine the load has left: the CPU slowdown multiplies whatever else is running.
   progress(`— pages: first visit and time to a usable form (Chromium, slow 4G, ${settings.pageRuns} runs)`)
   results.page = await measurePages(settings.pageRuns, progress, quiet)
