@@ -5,7 +5,6 @@ import { median } from './lib/stats.ts'
 import { PAGE_BUDGET_BYTES, type PageResults } from './page.ts'
 import { sampleOf, type Results } from './results.ts'
 import { VARIANT_LABELS, type VariantName } from './variants.ts'
-import { WINDOW_SECONDS } from './workers/open-loop.ts'
 import { WAL_FRAME_BYTES } from './wal-frames.ts'
 
 type Rounds<T> = T[][]
@@ -135,7 +134,8 @@ function latencySection (r: Results): string {
 
 /** Each round's p99 per slice of its timeline, with the server's age: is the tail everywhere, or a few stalls? */
 function windowTable (r: Results): string {
-  const windows = Math.ceil(r.settings.openLoop.seconds / WINDOW_SECONDS)
+  const { seconds, windowSeconds } = r.settings.openLoop
+  const windows = Math.ceil(seconds / windowSeconds)
   const rows: string[][] = []
   for (const variant of r.latencyVariants) {
     r.latency.forEach((round, i) => {
@@ -146,10 +146,10 @@ function windowTable (r: Results): string {
     })
   }
   return [
-    `Each round's p99 per ${WINDOW_SECONDS} s of its timeline (ms). Age: seconds from the server's start to its measured run ` +
+    `Each round's p99 per ${windowSeconds} s of its timeline (ms). Age: seconds from the server's start to its measured run ` +
       '(a round starts every variant together, then measures them one after another). A server in its first seconds can ' +
       'still be compiling its hot code: a tail in a few windows is stalls, one in every window is its steady state.',
-    '', table(['variant', 'round', 'age s', ...Array.from({ length: windows }, (_, w) => `${w * WINDOW_SECONDS}–${(w + 1) * WINDOW_SECONDS} s`)], rows)
+    '', table(['variant', 'round', 'age s', ...Array.from({ length: windows }, (_, w) => `${w * windowSeconds}–${(w + 1) * windowSeconds} s`)], rows)
   ].join('\n')
 }
 
@@ -159,7 +159,7 @@ function walFramesSection (r: Results): string {
     'Every page a commit changes goes to the WAL as a frame (the 4,096-byte page and a 24-byte header), which the SQLite writer thread writes (two write calls and a ' +
       'checksum) and the checkpointer copies again. A count, not a timing: it repeats exactly for the same code and SQLite. Counted over 4,000 signups ' +
       'after 20,000, built as the signup service builds them for the bench\'s campaign, through the writer\'s own accept ' +
-      'statements (bench/wal-frames.ts). At a steady 2,000 signups/s on a 2-core VM a commit carried 1.8–2.0 signups (ad hoc, from /metrics); under a burst, dozens.',
+      'statements (bench/wal-frames.ts). How many signups share a commit depends on the load: about 2 at a steady 2,000 signups/s on a 2-core VM (docs/deploy.md, measured ad hoc); /metrics shows it on a running server.',
     '', table(['signups per commit', 'frames per signup', 'frames per commit', 'WAL KB per signup'],
       r.walFrames.map(w => [int(w.batch), fixed(w.framesPerSignup, 2), fixed(w.framesPerCommit, 1), fixed(w.framesPerSignup * WAL_FRAME_BYTES / 1000, 1)]))
   ].join('\n')

@@ -6,7 +6,7 @@ export interface Settings {
   /** Closed-loop accept throughput (autocannon): per round, each variant gets `slices` turns of `sliceSeconds`. */
   throughput: { connections: number, warmupSeconds: number, slices: number, sliceSeconds: number }
   /** Open-loop latency at a steady rate. */
-  openLoop: { rate: number, warmupSeconds: number, seconds: number, connections: number }
+  openLoop: { rate: number, warmupSeconds: number, seconds: number, connections: number, windowSeconds: number }
   /** Backlog drain against the stand-in: N signups, L calls per W seconds. */
   drain: { n: number, limit: number, windowSeconds: number, rounds: number }
   phoneSeconds: number
@@ -23,7 +23,7 @@ export function settingsFromEnv (env: NodeJS.ProcessEnv): Settings {
       quick,
       rounds: 1,
       throughput: { connections: 128, warmupSeconds: 0.5, slices: 2, sliceSeconds: 1 },
-      openLoop: { rate: 2000, warmupSeconds: 0.5, seconds: 3, connections: 128 },
+      openLoop: { rate: 2000, warmupSeconds: 0.5, seconds: 3, connections: 128, windowSeconds: 1 },
       drain: { n: 30, limit: 10, windowSeconds: 2, rounds: 1 },
       phoneSeconds: 0.5,
       pageRuns: 3,
@@ -34,7 +34,7 @@ export function settingsFromEnv (env: NodeJS.ProcessEnv): Settings {
     quick,
     rounds: 3,
     throughput: { connections: 128, warmupSeconds: 0.75, slices: 4, sliceSeconds: 1 },
-    openLoop: { rate: 2000, warmupSeconds: 1, seconds: 10, connections: 128 },
+    openLoop: { rate: 2000, warmupSeconds: 1, seconds: 10, connections: 128, windowSeconds: 2 },
     drain: { n: 60, limit: 20, windowSeconds: 5, rounds: 3 },
     phoneSeconds: 1,
     pageRuns: 5,

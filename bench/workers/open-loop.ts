@@ -18,10 +18,9 @@ export interface OpenLoopInput {
   firstIndex: number
   /** The form token every body carries, as the page would send it. */
   formToken: string | undefined
+  /** Width of the slices of the timeline in OpenLoopResult.windowP99. */
+  windowSeconds: number
 }
-
-/** Width of the windows of OpenLoopResult.windowP99. */
-export const WINDOW_SECONDS = 2
 
 export interface LatencySummary { p50: number, p90: number, p99: number, p999: number, max: number }
 
@@ -39,7 +38,7 @@ export interface OpenLoopResult {
   /** Actual send → response complete, ms. */
   service: LatencySummary
   /**
-   * p99 of `latency` per WINDOW_SECONDS of the timeline, in order (by scheduled send time): shows whether the tail is
+   * p99 of `latency` per `windowSeconds` of the timeline, in order (by scheduled send time): shows whether the tail is
    * spread over the run or comes from a few stalls, e.g. while a young server's JIT compiles its hot code.
    */
   windowP99: number[]
@@ -93,7 +92,7 @@ async function phase (pool: Pool, input: OpenLoopInput, seconds: number, takeNum
     latency[finished] = now - scheduled
     sendLag[finished] = sentAt - scheduled
     service[finished] = now - sentAt
-    windowOf[finished] = Math.floor((scheduled - start) / (WINDOW_SECONDS * 1000))
+    windowOf[finished] = Math.floor((scheduled - start) / (input.windowSeconds * 1000))
     lastDone = now
     if (++finished === count) allDone()
   }
