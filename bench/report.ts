@@ -56,8 +56,8 @@ function machineSection (r: Results): string {
     ['servers', '`node src/server.ts` per instance (sandbox mode, LOG_LEVEL=info, a fresh SQLite file or PostgreSQL database each), ' +
       'campaign `demo` from bench/campaigns.yaml: every default abuse defence on (honeypot, form token with its 3 s minimum age, ' +
       'prefix velocity) except the per-IP limit, which one load generator on 127.0.0.1 cannot pass; the bare route is bench/workers/bare-server.ts, ' +
-      'the two decomposition variants bench/workers/store-server.ts and model-server.ts (these three issue no form token, so their request ' +
-      'bodies carry no formToken field)'],
+      'the decomposition variants bench/workers/app-server.ts (optline itself, its store writing nothing), store-server.ts and model-server.ts ' +
+      '(the last two and the bare route issue no form token, so their request bodies carry no formToken field)'],
     ['date', `${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC, ${Math.round(r.seconds)} s in all (${Math.round(r.quietWaitSeconds)} s of it waiting for a quiet machine)`],
     ['settings', `${s.rounds} interleaved rounds; throughput: ${s.throughput.connections} connections, ${s.throughput.warmupSeconds} s warm-up, then ${s.throughput.slices} turns of ${s.throughput.sliceSeconds} s per variant; ` +
       `latency: ${s.openLoop.rate}/s for ${s.openLoop.seconds} s after ${s.openLoop.warmupSeconds} s warm-up, following one uncounted round; drain: N=${s.drain.n}, L=${s.drain.limit} per ${s.drain.windowSeconds} s`]
@@ -74,6 +74,7 @@ function throughputSection (r: Results): string {
     ratios.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.perSecond, pct))
     ratios.push(ratioRow(rounds, 'PostgreSQL / SQLite full', 'postgres', 'sqlite-full', s => s.perSecond, times))
   }
+  if (v.includes('app-only')) ratios.push(ratioRow(rounds, 'store writing nothing / bare', 'app-only', 'bare', s => s.perSecond, pct))
   if (v.includes('store-only')) ratios.push(ratioRow(rounds, 'durable accept only / bare', 'store-only', 'bare', s => s.perSecond, pct))
   if (v.includes('model')) ratios.push(ratioRow(rounds, 'one-table model / bare', 'model', 'bare', s => s.perSecond, pct))
   return [
@@ -98,8 +99,12 @@ function throughputSection (r: Results): string {
       })),
     '', 'A server whose one main thread is busy all the time (server cores ≈ 1) cannot go faster: then its throughput ratio to the ' +
       'bare route is bounded by the ratio of their CPU cost per signup (column 4), whatever the load generator does.',
-    ...(v.includes('store-only') || v.includes('model')
-      ? ['', 'The last two rows take the gap apart; they are not goals. *Durable accept only* is the bare route plus optline\'s own ' +
+    ...(v.includes('app-only') || v.includes('store-only') || v.includes('model')
+      ? ['', 'The last three rows take the gap apart; they are not goals. *A store that writes nothing* is optline itself (src/server.ts, ' +
+          'every setting and defence the same) whose store.accept() answers at once without writing (bench/workers/app-server.ts): ' +
+          'the most any store design could give, so the distance from it to the bare route is the request\'s own work (routing, ' +
+          'security headers, body schema, bot checks and form token, phone parsing, consent proof, metrics, the log line). ' +
+          '*Durable accept only* is the bare route plus optline\'s own ' +
           'store.accept() (the signup and its consent proof, group commit, the SQLite writer thread, synchronous=FULL, every index), ' +
           'with no phone parsing, bot checks, security headers or log lines (bench/workers/store-server.ts). *One-table model* is the ' +
           'bare route plus one INSERT into a one-table SQLite file, group-committed with synchronous=FULL on the event loop ' +
@@ -114,10 +119,12 @@ function latencySection (r: Results): string {
   const v = r.latencyVariants
   const rows = [ratioRow(rounds, 'SQLite full / bare', 'sqlite-full', 'bare', s => s.p99Ms, times)]
   if (v.includes('postgres')) rows.push(ratioRow(rounds, 'PostgreSQL / bare', 'postgres', 'bare', s => s.p99Ms, times))
+  if (v.includes('app-only')) rows.push(ratioRow(rounds, 'store writing nothing / bare', 'app-only', 'bare', s => s.p99Ms, times))
   return [
     `Open loop: ${r.settings.openLoop.rate} signups/s on a fixed timeline for ${r.settings.openLoop.seconds} s (undici, own process, ` +
       `${r.settings.openLoop.connections} connections); latency from each request's scheduled send time, so stalls count in full. ` +
-      'A first round, not counted, warms the generator and the machine: the first run of a bench measured any server slower.',
+      'A first round, not counted, warms the generator and the machine: the first run of a bench measured any server slower.' +
+      (v.includes('app-only') ? ' Optline with a store that writes nothing (see Accept throughput) is not a goal: its tail is that of the request\'s own work.' : ''),
     '', table(roundHeaders('p99 ms', n), perRound(rounds, v, s => s.p99Ms, v => fixed(v, 2))),
     '', table(roundHeaders('p99 ratio (same round)', n), rows),
     '', 'Detail (median of rounds): the generator\'s own lateness (send lag: timer granularity, included above) and the server\'s part (service).',

@@ -11,23 +11,25 @@ export const SERVER_SCRIPT = fileURLToPath(new URL('../src/server.ts', import.me
 const BARE_SCRIPT = fileURLToPath(new URL('./workers/bare-server.ts', import.meta.url))
 const STORE_ONLY_SCRIPT = fileURLToPath(new URL('./workers/store-server.ts', import.meta.url))
 const MODEL_SCRIPT = fileURLToPath(new URL('./workers/model-server.ts', import.meta.url))
+const APP_ONLY_SCRIPT = fileURLToPath(new URL('./workers/app-server.ts', import.meta.url))
 export const CAMPAIGNS_FILE = fileURLToPath(new URL('./campaigns.yaml', import.meta.url))
 export const SIGNUP_PATH = '/api/v1/campaigns/demo/signups'
 export const FORM_TOKEN_PATH = '/api/v1/campaigns/demo/form-token'
 
-export type VariantName = 'bare' | 'sqlite-full' | 'sqlite-normal' | 'postgres' | 'store-only' | 'model'
+export type VariantName = 'bare' | 'sqlite-full' | 'sqlite-normal' | 'postgres' | 'app-only' | 'store-only' | 'model'
 
 export const VARIANT_LABELS: Record<VariantName, string> = {
   bare: 'bare Fastify route',
   'sqlite-full': 'optline, SQLite, DATABASE_DURABILITY=full (default)',
   'sqlite-normal': 'optline, SQLite, DATABASE_DURABILITY=normal',
   postgres: 'optline, PostgreSQL (pool 16)',
+  'app-only': 'optline with a store that writes nothing (accept answers at once)',
   'store-only': 'bare route + optline\'s durable accept only (store.accept, SQLite full)',
   model: 'bare route + one-table SQLite insert (group commit, FULL)'
 }
 
-/** Variants that only take the decomposition of the throughput gap, not the goals (bench/workers/store-server.ts, model-server.ts). */
-const DECOMPOSITION_SCRIPTS: Partial<Record<VariantName, string>> = { 'store-only': STORE_ONLY_SCRIPT, model: MODEL_SCRIPT }
+/** Variants that only take the decomposition of the throughput gap, not the goals (bench/workers/app-server.ts, store-server.ts, model-server.ts). */
+const DECOMPOSITION_SCRIPTS: Partial<Record<VariantName, string>> = { 'app-only': APP_ONLY_SCRIPT, 'store-only': STORE_ONLY_SCRIPT, model: MODEL_SCRIPT }
 
 export interface RunningVariant {
   name: VariantName
@@ -75,7 +77,8 @@ export async function startVariant (name: VariantName): Promise<RunningVariant> 
       finish: once(async () => {
         const exitCode = await server.stop()
         try {
-          const rows = name === 'postgres' ? await countByStatus(url) : sqliteCounts(sqliteFile)
+          // The app-only variant stores nothing by design: there are no rows to check.
+          const rows = name === 'app-only' ? undefined : name === 'postgres' ? await countByStatus(url) : sqliteCounts(sqliteFile)
           return { exitCode, rows }
         } finally {
           if (name === 'postgres') await dropDatabase(url)

@@ -17,8 +17,9 @@ export interface RunningServer {
   stderr: () => string
 }
 
-export function startServer (env: Record<string, string>, cwd?: string): RunningServer {
-  const child = spawn(process.execPath, [...startFlags(), SERVER], { env: { ...BASE_ENV, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `script`: another entry point that starts optline (the bench's variants); src/server.ts by default. */
+export function startServer (env: Record<string, string>, cwd?: string, script = SERVER): RunningServer {
+  const child = spawn(process.execPath, [...startFlags(), script], { env: { ...BASE_ENV, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
   let stderr = ''
