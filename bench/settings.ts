@@ -1,4 +1,4 @@
-// How long and how hard each measurement runs: the full run (the numbers in docs/benchmarks.md, about 7 minutes)
+// How long and how hard each measurement runs: the full run (the numbers in docs/benchmarks.md, about 9 minutes)
 // or BENCH_QUICK=1 (about a minute, to see that everything works; not for comparing).
 export interface Settings {
   quick: boolean
