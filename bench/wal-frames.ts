@@ -11,8 +11,8 @@ import { join } from 'node:path'
 import { loadCampaignsFile } from '../src/campaigns/load.ts'
 import { tokenKeyOf } from '../src/outbox/token-key.ts'
 import { optInRequest } from '../src/signup/service.ts'
+import { openStore } from '../src/store/open.ts'
 import { beginImmediateBlocking, openSqliteConnection } from '../src/store/sqlite-connection.ts'
-import { createSqliteStore } from '../src/store/sqlite.ts'
 import { createSqliteWrites } from '../src/store/sqlite-writes.ts'
 import { numberAt } from './lib/phones.ts'
 import { CAMPAIGNS_FILE } from './variants.ts'
@@ -42,9 +42,7 @@ export async function measureWalFrames (batches: readonly number[]): Promise<Wal
     try {
       const path = join(dir, 'optline.db')
       // Created and migrated by the store itself, then written through a connection of this process.
-      const store = createSqliteStore({ url: path, durability: 'full' })
-      await store.migrate()
-      await store.close()
+      await (await openStore({ url: path, durability: 'full' })).close()
       const db = openSqliteConnection(path, 'normal', 1000)
       db.exec('PRAGMA wal_autocheckpoint = 0')
       const writes = createSqliteWrites(db, beginImmediateBlocking)

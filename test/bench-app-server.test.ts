@@ -8,20 +8,8 @@ import { startServer } from './spawn-server.ts'
 
 const APP_SERVER = fileURLToPath(new URL('../bench/workers/app-server.ts', import.meta.url))
 
-const CAMPAIGNS = `campaigns:
-  demo:
-    name: Joe's Coffee Club
-    groupIds: [1]
-    country: US
-    frequency: Up to 4 msgs/month
-    ctaMessage: "Joe's Coffee Club: reply YES to get up to 4 msgs/month of offers. Msg & data rates may apply. Reply HELP for help, STOP to cancel."
-    confirmMessage: "You're in! Joe's Coffee Club offers are on their way. Msg & data rates may apply. Reply HELP for help, STOP to cancel."
-    termsUrl: https://example.com/sms-terms
-    privacyUrl: https://example.com/privacy
-    protection:
-      perIpPerMinute: 0
-      minSubmitSeconds: 0
-`
+// The load-test campaign (defences off, no form token): this test is about the store, not the bot checks.
+const CAMPAIGNS_FILE = fileURLToPath(new URL('./fixtures/load-test-campaigns.yaml', import.meta.url))
 
 async function post (base: string, body: object): Promise<{ status: number, answer: Record<string, unknown> }> {
   const response = await fetch(`${base}/api/v1/campaigns/demo/signups`, {
@@ -31,18 +19,17 @@ async function post (base: string, body: object): Promise<{ status: number, answ
 }
 
 t.test('answers a signup as optline does, refuses a bad one, and stores nothing', async t => {
-  const dir = t.testdir({ 'campaigns.yaml': CAMPAIGNS })
+  const dir = t.testdir({})
   const database = join(dir, 'optline.db')
-  const server = startServer({ DATABASE_URL: database, CAMPAIGNS_FILE: join(dir, 'campaigns.yaml') }, dir, APP_SERVER)
+  const server = startServer({ DATABASE_URL: database, CAMPAIGNS_FILE }, dir, APP_SERVER)
   t.teardown(() => { server.child.kill('SIGKILL') })
   const base = await server.ready
 
-  const { formToken } = await (await fetch(`${base}/api/v1/campaigns/demo/form-token`)).json() as { formToken: string }
-  const accepted = await post(base, { phone: '(201) 555-0123', consent: true, formToken })
+  const accepted = await post(base, { phone: '(201) 555-0123', consent: true })
   t.equal(accepted.status, 202)
   t.match(accepted.answer, { status: 'accepted', last4: '0123' })
   // The request's own checks still run: a number that cannot be a phone is refused in the visitor's words.
-  const refused = await post(base, { phone: '12', consent: true, formToken })
+  const refused = await post(base, { phone: '12', consent: true })
   t.equal(refused.status, 422)
   t.match(refused.answer, { errors: [{ field: 'phone' }] })
   t.ok(server.lines.some(line => line.includes('SANDBOX MODE')), 'it is optline starting in sandbox mode, as the bench runs it')
